@@ -1,0 +1,80 @@
+/**
+ * The service worker. Every listener is registered synchronously at the top level: Chrome wakes a stopped worker
+ * for an event and delivers it only to listeners registered in the first turn of the script
+ * (https://developer.chrome.com/docs/extensions/develop/concepts/service-workers/events).
+ */
+import { createRouter, isTrustedSender, type HandlerMap } from './router.ts';
+import { commandToRequest, hotkeyHealth } from './commands.ts';
+import { acceptPort, publish } from './events.ts';
+import { readUiState, writeUiState } from './ui-state.ts';
+import { err, ok } from '../shared/result.ts';
+import type { AppStatus } from '../shared/messages.ts';
+
+const routerOptions = { extensionId: chrome.runtime.id, extensionOrigin: `chrome-extension://${chrome.runtime.id}` };
+
+async function checkHotkeys() {
+  return hotkeyHealth(await chrome.commands.getAll());
+}
+
+async function appStatus(): Promise<AppStatus> {
+  const [ui, hotkeys] = await Promise.all([readUiState(), checkHotkeys()]);
+  return { version: chrome.runtime.getManifest().version, ready: false, ui, hotkeys };
+}
+
+const handlers = {
+  'app.status': async () => ok(await appStatus()),
+  'order.submit': async () =>
+    err('NOT_CONFIGURED', 'No exchange account is set up yet: add your API key in Settings, then try again.'),
+  'hotkeys.check': async () => {
+    const health = await checkHotkeys();
+    publish({ type: 'status', status: await appStatus() });
+    return ok(health);
+  },
+  'hotkeys.openSettings': async () => {
+    // chrome:// pages cannot be linked from an extension page; only chrome.tabs.create may open them.
+    await chrome.tabs.create({ url: 'chrome://extensions/shortcuts' });
+    return ok({ opened: true as const });
+  },
+  'ui.setMinimized': async (req) => ok(await writeUiState({ minimized: req.minimized })),
+} satisfies HandlerMap;
+
+const router = createRouter(handlers, routerOptions);
+
+chrome.runtime.onMessage.addListener((message: unknown, sender, sendResponse) => {
+  void router.route(message, sender).then(sendResponse);
+  return true; // the answer is asynchronous
+});
+
+chrome.runtime.onConnect.addListener((port) => {
+  acceptPort(port, port.sender !== undefined && isTrustedSender(port.sender, routerOptions));
+});
+
+chrome.commands.onCommand.addListener((command) => {
+  const request = commandToRequest(command, Date.now());
+  if (request === null) return;
+  void router.dispatch(request).then((result) => {
+    if (!result.ok) publish({ type: 'notice', level: 'error', text: result.error.message, atMs: Date.now() });
+  });
+});
+
+const HOTKEY_NOTIFICATION = 'strike.hotkeys';
+
+// At install no panel is open yet, so an unbound hotkey is reported by a notification that opens the fix.
+chrome.runtime.onInstalled.addListener(() => {
+  void checkHotkeys().then((health) => {
+    if (health.unbound.length === 0) return;
+    chrome.notifications.create(HOTKEY_NOTIFICATION, {
+      type: 'basic',
+      iconUrl: chrome.runtime.getURL('icons/icon-128.png'),
+      title: 'Strike: a hotkey has no key',
+      message: `${health.unbound.join(' and ')} could not get its suggested key (Chrome keeps Ctrl+Shift+B for the bookmarks bar). Click to choose a key.`,
+    });
+  });
+});
+
+chrome.notifications.onClicked.addListener((id) => {
+  if (id === HOTKEY_NOTIFICATION) void handlers['hotkeys.openSettings']();
+});
+
+// The toolbar icon opens the side panel (https://developer.chrome.com/docs/extensions/reference/api/sidePanel).
+void chrome.sidePanel.setPanelBehavior({ openPanelOnActionClick: true });

@@ -1,0 +1,63 @@
+/**
+ * Real Chromium with the built extension. Launch flags are the ones measured to work on these machines
+ * (../shared/platform-notes.md): without the background-networking flags Chromium's own connections are refused
+ * by the closed network, many at a time.
+ */
+import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const DIST = resolve(import.meta.dirname, '../../dist');
+export const CHROMIUM = process.env.STRIKE_CHROMIUM ?? '/usr/bin/chromium';
+export const PANEL_PATH = 'src/sidepanel/index.html';
+
+export interface ExtensionBrowser {
+  readonly context: BrowserContext;
+  readonly worker: Worker;
+  readonly extensionId: string;
+  /** Opens the side panel page as a tab (a side panel itself cannot be driven). */
+  openPanel(): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export function chromiumArgs(dist: string): string[] {
+  return [
+    `--disable-extensions-except=${dist}`,
+    `--load-extension=${dist}`,
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-quic',
+  ];
+}
+
+export async function launchExtension(opts: { headless?: boolean } = {}): Promise<ExtensionBrowser> {
+  if (!existsSync(join(DIST, 'manifest.json'))) throw new Error(`no build at ${DIST}: run the build first`);
+  const profile = mkdtempSync(join(tmpdir(), 'strike-e2e-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: opts.headless ?? true,
+    args: chromiumArgs(DIST),
+  });
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
+  const extensionId = new URL(worker.url()).host;
+  return {
+    context,
+    worker,
+    extensionId,
+    async openPanel() {
+      const page = await context.newPage();
+      await page.goto(`chrome-extension://${extensionId}/${PANEL_PATH}`);
+      await page.waitForSelector('main[aria-busy="false"]', { timeout: 10_000 });
+      return page;
+    },
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
