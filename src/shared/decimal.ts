@@ -149,10 +149,19 @@ export function isMultipleOf(value: string, step: string, origin = '0'): boolean
   return eq(roundToStep(value, step, 'trunc', origin), value);
 }
 
-/** Exact conversion of a finite JS number to a decimal string, for values that arrive as numbers (UI inputs). */
+/**
+ * A finite JS number as a decimal string: the shortest digits that read back as the same number (what
+ * `Number#toString` prints), with any exponent expanded, so 1e21 is "1000000000000000000000" and 1.5e-21 keeps its
+ * digits. For values that arrive as numbers (UI inputs); anything computed stays a string.
+ */
 export function fromNumber(n: number): string {
   if (!Number.isFinite(n)) throw new Error(`not a finite number: ${n}`);
-  const s = n.toString();
-  if (!/e/i.test(s)) return normalize(s);
-  return normalize(n.toFixed(20));
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(n.toString());
+  if (m === null) throw new Error(`unexpected number format: ${n}`);
+  const [, sign = '', int = '', frac = '', exp = '0'] = m;
+  const digits = int + frac;
+  const point = int.length + Number(exp);
+  const body =
+    point <= 0 ? `0.${'0'.repeat(-point)}${digits}` : point >= digits.length ? digits + '0'.repeat(point - digits.length) : `${digits.slice(0, point)}.${digits.slice(point)}`;
+  return normalize(sign + body);
 }

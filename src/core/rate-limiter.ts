@@ -1,0 +1,349 @@
+/**
+ * Client-side accounting of Binance's rate limits (fact sheet §6), corrected by the server's own counters.
+ *
+ * Buckets: REQUEST_WEIGHT 2400 per minute (per IP), ORDERS 300 per 10 s and 1200 per minute (per account).
+ * Binance counts in fixed windows (the minute, the 10-second slot), so each bucket resets on window boundaries of
+ * the server's clock: pass `ClockSync.serverNow(...)` as `nowMs` everywhere, and read `untilMs` on the same timeline.
+ * Breaking a limit costs a 429, and continuing past 429s an IP ban of 2 minutes up to 3 days (418, §6), so the
+ * limiter keeps a safety margin below each limit and answers `wait` with the time a request may go instead of
+ * letting it fail.
+ */
+
+/** Limits and margins. Defaults are Binance's published defaults (§6); per-account ORDERS limits can differ (§11.12). */
+export interface LimiterConfig {
+  readonly weightPerMinute: number;
+  readonly ordersPer10s: number;
+  readonly ordersPerMinute: number;
+  /** Fraction of each limit we allow ourselves (0 < r ≤ 1); the rest absorbs other tabs/tools on the same IP. */
+  readonly safetyRatio: number;
+  /** Ban length assumed for a 418 without Retry-After: Binance's shortest ban, 2 minutes (§6). */
+  readonly defaultBanMs: number;
+  /**
+   * A response that arrives just after a window boundary may carry the previous window's count. Within this many
+   * ms of a boundary, a header count above our own is attributed to the old window and ignored.
+   */
+  readonly boundaryGraceMs: number;
+}
+
+/** Binance's default limits (§6), a 90% safety margin, a 2-minute default ban and a 1 s boundary grace. */
+export const DEFAULT_LIMITER_CONFIG: LimiterConfig = {
+  weightPerMinute: 2400,
+  ordersPer10s: 300,
+  ordersPerMinute: 1200,
+  safetyRatio: 0.9,
+  defaultBanMs: 2 * 60_000,
+  boundaryGraceMs: 1000,
+};
+
+/** What a request costs. `orders1m` defaults to `orders`; batch orders count 5 in the 10 s bucket but 1 per minute (§3). */
+export interface Cost {
+  readonly weight: number;
+  readonly orders: number;
+  readonly orders1m?: number;
+}
+
+/** The limiter's answer: go now (cost reserved), wait until a time, or stop because the IP is banned. */
+export type Admission =
+  | { kind: 'go' }
+  | { kind: 'wait'; untilMs: number; reason: string }
+  | { kind: 'banned'; untilMs: number; reason: string };
+
+/** One bucket's state in its current window. */
+export interface BucketSnapshot {
+  readonly used: number;
+  /** Binance's limit. */
+  readonly limit: number;
+  /** What we allow ourselves: floor(limit × safetyRatio). */
+  readonly budget: number;
+  readonly windowEndsMs: number;
+}
+
+/** Everything the UI needs to show the limiter's state. */
+export interface LimiterSnapshot {
+  readonly weight: BucketSnapshot;
+  readonly orders10s: BucketSnapshot;
+  readonly orders1m: BucketSnapshot;
+  /** Set while a 429 blocks all requests. */
+  readonly blockedUntilMs: number | null;
+  /** Set while a 418 ban lasts. */
+  readonly bannedUntilMs: number | null;
+  /** Why requests are held (ban or 429), for the trader. */
+  readonly reason: string | null;
+}
+
+const MINUTE = 60_000;
+
+class Bucket {
+  used = 0;
+  private windowStart = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    readonly label: string,
+    readonly windowMs: number,
+    readonly limit: number,
+    readonly budget: number,
+  ) {}
+
+  /** Moves to the window containing `nowMs`. Only forward: a clock stepping back must not forget spent weight. */
+  roll(nowMs: number): void {
+    const start = Math.floor(nowMs / this.windowMs) * this.windowMs;
+    if (start > this.windowStart) {
+      this.windowStart = start;
+      this.used = 0;
+    }
+  }
+
+  get windowEnd(): number {
+    return this.windowStart + this.windowMs;
+  }
+
+  sinceWindowStart(nowMs: number): number {
+    return nowMs - this.windowStart;
+  }
+
+  snapshot(): BucketSnapshot {
+    return { used: this.used, limit: this.limit, budget: this.budget, windowEndsMs: this.windowEnd };
+  }
+}
+
+function seconds(ms: number): string {
+  return `${Math.max(1, Math.ceil(ms / 1000))} s`;
+}
+
+function utcTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(11, 19)} UTC`;
+}
+
+/** Weight and order-count accounting with 429/418 handling. All times on the server's clock. */
+export class RateLimiter {
+  private readonly config: LimiterConfig;
+  private readonly weight: Bucket;
+  private readonly orders10s: Bucket;
+  private readonly orders1m: Bucket;
+  private blockedUntil = Number.NEGATIVE_INFINITY;
+  private blockReason = '';
+  private bannedUntil = Number.NEGATIVE_INFINITY;
+  private banReason = '';
+
+  constructor(config: Partial<LimiterConfig> = {}) {
+    this.config = { ...DEFAULT_LIMITER_CONFIG, ...config };
+    const { safetyRatio: r } = this.config;
+    if (!(r > 0 && r <= 1)) throw new Error(`safetyRatio must be in (0, 1], got ${r}`);
+    const budget = (limit: number) => Math.max(1, Math.floor(limit * r));
+    this.weight = new Bucket('request weight per minute', MINUTE, this.config.weightPerMinute, budget(this.config.weightPerMinute));
+    this.orders10s = new Bucket('orders per 10 seconds', 10_000, this.config.ordersPer10s, budget(this.config.ordersPer10s));
+    this.orders1m = new Bucket('orders per minute', MINUTE, this.config.ordersPerMinute, budget(this.config.ordersPerMinute));
+  }
+
+  /**
+   * Asks to send a request of `cost` at `nowMs`. `go` reserves the cost in every bucket; `wait` gives the earliest
+   * time worth asking again (the end of the fullest window, or of a 429 block); `banned` while a 418 ban lasts.
+   * A fresh window always admits, so a single request larger than the budget cannot wait forever.
+   */
+  admit(cost: Cost, nowMs: number): Admission {
+    const need: ReadonlyArray<readonly [Bucket, number]> = [
+      [this.weight, cost.weight],
+      [this.orders10s, cost.orders],
+      [this.orders1m, cost.orders1m ?? cost.orders],
+    ];
+    for (const [, n] of need) {
+      if (!Number.isSafeInteger(n) || n < 0) throw new Error(`rate-limit cost must be a non-negative integer, got ${n}`);
+    }
+    if (this.bannedUntil > nowMs) return { kind: 'banned', untilMs: this.bannedUntil, reason: this.banReason };
+    if (this.blockedUntil > nowMs) return { kind: 'wait', untilMs: this.blockedUntil, reason: this.blockReason };
+    this.rollAll(nowMs);
+    const full = need.filter(([b, n]) => n > 0 && b.used > 0 && b.used + n > b.budget).map(([b]) => b);
+    const last = full.reduce<Bucket | null>((a, b) => (a === null || b.windowEnd > a.windowEnd ? b : a), null);
+    if (last !== null) {
+      return {
+        kind: 'wait',
+        untilMs: last.windowEnd,
+        reason: `Binance's ${last.label} limit is nearly used (${last.used} of ${last.limit}); the request waits ${seconds(last.windowEnd - nowMs)} for the next window.`,
+      };
+    }
+    for (const [b, n] of need) b.used += n;
+    return { kind: 'go' };
+  }
+
+  /**
+   * Takes the server's counters (§6: `x-mbx-used-weight-1m`, `x-mbx-order-count-10s`, `x-mbx-order-count-1m`, any
+   * letter case) as a floor for our own: the server also sees other clients on this IP, while our count already
+   * includes requests still in flight that the server has not counted yet, so the larger of the two is kept.
+   * Malformed values (testnet has sent `-1`) are ignored.
+   */
+  observeHeaders(headers: Readonly<Record<string, string>>, nowMs: number): void {
+    this.rollAll(nowMs);
+    for (const [name, raw] of Object.entries(headers)) {
+      const bucket = this.bucketForHeader(name.toLowerCase());
+      if (bucket === null || !/^\d+$/.test(raw.trim())) continue;
+      const count = Number(raw.trim());
+      if (count > bucket.used && bucket.sinceWindowStart(nowMs) < this.config.boundaryGraceMs) continue;
+      bucket.used = Math.max(bucket.used, count);
+    }
+  }
+
+  /**
+   * Reacts to a 429 (hold every request until Retry-After, or the next minute boundary when absent) and a 418
+   * (IP banned: hold everything until Retry-After, or `defaultBanMs`). Other statuses change nothing here.
+   * Longer holds win over shorter ones: a new 429 never shortens a ban.
+   */
+  observeResponse(status: number, retryAfterSec: number | null, nowMs: number): void {
+    const retryMs = retryAfterSec !== null && Number.isFinite(retryAfterSec) && retryAfterSec > 0 ? retryAfterSec * 1000 : null;
+    if (status === 418) {
+      const until = nowMs + (retryMs ?? this.config.defaultBanMs);
+      if (until > this.bannedUntil) {
+        this.bannedUntil = until;
+        this.banReason =
+          `Binance has temporarily banned this IP address for sending too many requests (HTTP 418). ` +
+          `Nothing will be sent until ${utcTime(until)} (about ${seconds(until - nowMs)}); repeated bans last longer, up to 3 days.`;
+      }
+    } else if (status === 429) {
+      this.rollAll(nowMs);
+      const until = retryMs === null ? this.weight.windowEnd : nowMs + retryMs;
+      if (until > this.blockedUntil) {
+        this.blockedUntil = until;
+        this.blockReason =
+          `Binance answered "too many requests" (HTTP 429); requests pause until ${utcTime(until)} ` +
+          `(about ${seconds(until - nowMs)}) to avoid an IP ban.`;
+      }
+    }
+  }
+
+  /** The buckets in the window containing `nowMs`, and any hold in force. */
+  state(nowMs: number): LimiterSnapshot {
+    this.rollAll(nowMs);
+    const banned = this.bannedUntil > nowMs;
+    const blocked = this.blockedUntil > nowMs;
+    return {
+      weight: this.weight.snapshot(),
+      orders10s: this.orders10s.snapshot(),
+      orders1m: this.orders1m.snapshot(),
+      blockedUntilMs: blocked ? this.blockedUntil : null,
+      bannedUntilMs: banned ? this.bannedUntil : null,
+      reason: banned ? this.banReason : blocked ? this.blockReason : null,
+    };
+  }
+
+  private rollAll(nowMs: number): void {
+    this.weight.roll(nowMs);
+    this.orders10s.roll(nowMs);
+    this.orders1m.roll(nowMs);
+  }
+
+  private bucketForHeader(lower: string): Bucket | null {
+    switch (lower) {
+      case 'x-mbx-used-weight-1m':
+        return this.weight;
+      case 'x-mbx-order-count-10s':
+        return this.orders10s;
+      case 'x-mbx-order-count-1m':
+        return this.orders1m;
+      default:
+        return null;
+    }
+  }
+}
+
+/** An endpoint's cost; `orders1m` when the per-minute order count differs from the 10 s one. */
+export type EndpointCost = Cost;
+
+interface WeightRule extends EndpointCost {
+  /** Weight when `symbol` is sent (the table's main `weight` is the all-symbols, worst case). */
+  readonly withSymbol?: number;
+  /** `GET /fapi/v1/depth`: weight follows `limit`. */
+  readonly byDepthLimit?: true;
+}
+
+// Fact sheet §3 table. Where the weight depends on a parameter, `weight` is the worst case so that a plain lookup
+// in ENDPOINT_WEIGHTS never under-counts; weightOf() refines it from the params.
+const RULES = {
+  'GET /fapi/v1/ping': { weight: 1, orders: 0 },
+  'GET /fapi/v1/time': { weight: 1, orders: 0 },
+  'GET /fapi/v1/exchangeInfo': { weight: 1, orders: 0 },
+  'GET /fapi/v2/ticker/price': { weight: 2, orders: 0, withSymbol: 1 },
+  'GET /fapi/v1/ticker/price': { weight: 2, orders: 0, withSymbol: 1 },
+  'GET /fapi/v1/premiumIndex': { weight: 10, orders: 0, withSymbol: 1 },
+  'GET /fapi/v1/ticker/bookTicker': { weight: 5, orders: 0, withSymbol: 2 },
+  'GET /fapi/v1/depth': { weight: 20, orders: 0, byDepthLimit: true },
+  'POST /fapi/v1/order': { weight: 0, orders: 1 },
+  'GET /fapi/v1/order': { weight: 1, orders: 0 },
+  'DELETE /fapi/v1/order': { weight: 1, orders: 0 },
+  // IP weight 0 on the REST page but 1 on the WS page copy (§3): count the larger.
+  'PUT /fapi/v1/order': { weight: 1, orders: 1 },
+  'DELETE /fapi/v1/allOpenOrders': { weight: 1, orders: 0 },
+  'GET /fapi/v1/openOrders': { weight: 40, orders: 0, withSymbol: 1 },
+  'GET /fapi/v1/openOrder': { weight: 1, orders: 0 },
+  'POST /fapi/v1/batchOrders': { weight: 5, orders: 5, orders1m: 1 },
+  'PUT /fapi/v1/batchOrders': { weight: 5, orders: 5, orders1m: 1 },
+  'DELETE /fapi/v1/batchOrders': { weight: 1, orders: 0 },
+  'GET /fapi/v1/allOrders': { weight: 5, orders: 0 },
+  'POST /fapi/v1/algoOrder': { weight: 0, orders: 1 },
+  'DELETE /fapi/v1/algoOrder': { weight: 1, orders: 0 },
+  'DELETE /fapi/v1/algoOpenOrders': { weight: 1, orders: 0 },
+  'GET /fapi/v1/algoOrder': { weight: 1, orders: 0 },
+  'GET /fapi/v1/openAlgoOrders': { weight: 40, orders: 0, withSymbol: 1 },
+  'GET /fapi/v1/allAlgoOrders': { weight: 5, orders: 0 },
+  'GET /fapi/v2/positionRisk': { weight: 5, orders: 0 },
+  'GET /fapi/v3/positionRisk': { weight: 5, orders: 0 },
+  'GET /fapi/v2/account': { weight: 5, orders: 0 },
+  'GET /fapi/v3/account': { weight: 5, orders: 0 },
+  'GET /fapi/v2/balance': { weight: 5, orders: 0 },
+  'GET /fapi/v3/balance': { weight: 5, orders: 0 },
+  'GET /fapi/v1/accountConfig': { weight: 5, orders: 0 },
+  'GET /fapi/v1/symbolConfig': { weight: 5, orders: 0 },
+  'POST /fapi/v1/leverage': { weight: 1, orders: 0 },
+  'POST /fapi/v1/marginType': { weight: 1, orders: 0 },
+  'GET /fapi/v1/positionSide/dual': { weight: 30, orders: 0 },
+  'POST /fapi/v1/positionSide/dual': { weight: 1, orders: 0 },
+  'POST /fapi/v1/listenKey': { weight: 1, orders: 0 },
+  'PUT /fapi/v1/listenKey': { weight: 1, orders: 0 },
+  'DELETE /fapi/v1/listenKey': { weight: 1, orders: 0 },
+  'GET /fapi/v1/userTrades': { weight: 5, orders: 0 },
+  'POST /fapi/v1/countdownCancelAll': { weight: 10, orders: 0 },
+  'GET /fapi/v1/commissionRate': { weight: 20, orders: 0 },
+  'GET /fapi/v1/leverageBracket': { weight: 1, orders: 0 },
+  'GET /fapi/v1/rateLimit/order': { weight: 1, orders: 0 },
+} satisfies Record<string, WeightRule>;
+
+const RULE_MAP: ReadonlyMap<string, WeightRule> = new Map(Object.entries(RULES));
+
+/** Cost per endpoint, keyed `"METHOD /path"`; worst case where it depends on params (use `weightOf` to refine). */
+export const ENDPOINT_WEIGHTS: Readonly<Record<string, EndpointCost>> = Object.fromEntries(
+  [...RULE_MAP].map(([key, r]) => [key, r.orders1m === undefined ? { weight: r.weight, orders: r.orders } : { weight: r.weight, orders: r.orders, orders1m: r.orders1m }]),
+);
+
+/** Request params, as ordered pairs or a record. */
+export type RequestParams = ReadonlyArray<readonly [string, string]> | Readonly<Record<string, string | number | boolean | undefined>>;
+
+function param(params: RequestParams, name: string): string | undefined {
+  if (Array.isArray(params)) {
+    const pairs = params as ReadonlyArray<readonly [string, string]>;
+    return pairs.find(([k]) => k === name)?.[1];
+  }
+  const v = (params as Readonly<Record<string, string | number | boolean | undefined>>)[name];
+  return v === undefined ? undefined : String(v);
+}
+
+/** `GET /fapi/v1/depth` weight by `limit` (§3: 5–50 → 2, 100 → 5, 500 → 10, 1000 → 20; default limit 500). */
+function depthWeight(limit: string | undefined): number {
+  const n = limit === undefined ? 500 : Number(limit);
+  if (!Number.isFinite(n)) return 20;
+  if (n <= 50) return 2;
+  if (n <= 100) return 5;
+  if (n <= 500) return 10;
+  return 20;
+}
+
+/**
+ * The exact cost of one request. Throws for an endpoint missing from the table: sending a request we cannot
+ * account for would be a programming error, not a runtime condition.
+ */
+export function weightOf(method: string, path: string, params: RequestParams = []): EndpointCost {
+  const key = `${method.toUpperCase()} ${path}`;
+  const rule = RULE_MAP.get(key);
+  if (rule === undefined) throw new Error(`no rate-limit weight known for ${key}`);
+  let weight = rule.weight;
+  if (rule.withSymbol !== undefined && param(params, 'symbol') !== undefined) weight = rule.withSymbol;
+  if (rule.byDepthLimit === true) weight = depthWeight(param(params, 'limit'));
+  return rule.orders1m === undefined ? { weight, orders: rule.orders } : { weight, orders: rule.orders, orders1m: rule.orders1m };
+}

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { ClockSync, type ClockSample } from '../../src/core/clock-sync.ts';
+
+const sample = (sentMs: number, receivedMs: number, serverTimeMs: number): ClockSample => ({ sentMs, receivedMs, serverTimeMs });
+
+describe('ClockSync', () => {
+  it('is unsynced with a zero offset before any sample (serverNow = local)', () => {
+    const c = new ClockSync();
+    expect(c.synced).toBe(false);
+    expect(c.offsetMs).toBe(0);
+    expect(c.rttMs).toBe(0);
+    expect(c.serverNow(1_700_000_000_123)).toBe(1_700_000_000_123);
+  });
+
+  it.each([
+    // [samples, expected offset, expected rtt]: offset = serverTime − (sent + received) / 2 of the lowest-RTT sample.
+    { name: 'server ahead', samples: [sample(1000, 1100, 6050)], offset: 5000, rtt: 100 },
+    { name: 'server behind', samples: [sample(1000, 1020, 510)], offset: -500, rtt: 20 },
+    { name: 'zero RTT', samples: [sample(2000, 2000, 2000)], offset: 0, rtt: 0 },
+    { name: 'fractional midpoint', samples: [sample(1000, 1001, 1000)], offset: -0.5, rtt: 1 },
+    {
+      name: 'lowest RTT wins, whatever its position',
+      samples: [sample(0, 400, 10_000), sample(1000, 1010, 1205), sample(2000, 2300, 0)],
+      offset: 200,
+      rtt: 10,
+    },
+    {
+      name: 'a later sample with equal RTT does not displace the earlier best',
+      samples: [sample(0, 10, 105), sample(100, 110, 999)],
+      offset: 100,
+      rtt: 10,
+    },
+  ])('$name', ({ samples, offset, rtt }) => {
+    const c = new ClockSync();
+    for (const s of samples) c.addSample(s);
+    expect(c.synced).toBe(true);
+    expect(c.offsetMs).toBe(offset);
+    expect(c.rttMs).toBe(rtt);
+  });
+
+  it.each([
+    ['negative RTT (local clock stepped back)', sample(1000, 900, 5000)],
+    ['NaN server time', sample(1000, 1010, Number.NaN)],
+    ['infinite receive time', sample(1000, Number.POSITIVE_INFINITY, 5000)],
+  ])('ignores a sample with %s', (_name, bad) => {
+    const c = new ClockSync();
+    c.addSample(bad);
+    expect(c.synced).toBe(false);
+    c.addSample(sample(0, 10, 1005));
+    c.addSample(bad);
+    expect(c.offsetMs).toBe(1000);
+  });
+
+  it('only the newest maxSamples count: an old best sample ages out', () => {
+    const c = new ClockSync({ maxSamples: 3 });
+    c.addSample(sample(0, 2, 101)); // best: rtt 2, offset 100
+    c.addSample(sample(10, 60, 535));
+    c.addSample(sample(20, 70, 545));
+    expect(c.offsetMs).toBe(100);
+    c.addSample(sample(30, 80, 555)); // evicts the first sample
+    expect(c.rttMs).toBe(50);
+    expect(c.offsetMs).toBe(500);
+  });
+
+  it('samples older than maxAgeMs (from the newest receive time) are dropped', () => {
+    const c = new ClockSync({ maxAgeMs: 60_000 });
+    c.addSample(sample(0, 2, 101)); // rtt 2
+    c.addSample(sample(30_000, 30_040, 30_320)); // rtt 40, offset 300
+    expect(c.rttMs).toBe(2);
+    c.addSample(sample(70_000, 70_080, 70_340)); // first sample now 70 s old
+    expect(c.rttMs).toBe(40);
+    expect(c.offsetMs).toBe(300);
+  });
+
+  it('serverNow floors so a timestamp is never ahead of the estimate', () => {
+    const c = new ClockSync();
+    c.addSample(sample(1000, 1001, 1000)); // offset −0.5
+    expect(c.serverNow(2000)).toBe(1999);
+    c.reset();
+    c.addSample(sample(0, 10, 1255)); // offset 1250
+    expect(c.serverNow(10_000)).toBe(11_250);
+  });
+
+  it('reset forgets everything', () => {
+    const c = new ClockSync();
+    c.addSample(sample(0, 10, 1005));
+    c.reset();
+    expect(c.synced).toBe(false);
+    expect(c.offsetMs).toBe(0);
+  });
+
+  it('refuses a configuration that keeps no samples', () => {
+    expect(() => new ClockSync({ maxSamples: 0 })).toThrow();
+  });
+});

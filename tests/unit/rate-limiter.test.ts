@@ -1,0 +1,248 @@
+import { describe, expect, it } from 'vitest';
+import { ENDPOINT_WEIGHTS, RateLimiter, weightOf } from '../../src/core/rate-limiter.ts';
+
+// A fake server clock: T0 is a minute boundary (and so a 10 s boundary).
+const T0 = 1_700_000_040_000;
+const W = (weight: number) => ({ weight, orders: 0 });
+const ORDER = { weight: 0, orders: 1 };
+
+describe('RateLimiter: buckets and windows', () => {
+  it('admits and reserves within the budget (90% of 2400 = 2160 by default)', () => {
+    const rl = new RateLimiter();
+    expect(rl.admit(W(2000), T0 + 5)).toEqual({ kind: 'go' });
+    expect(rl.admit(W(160), T0 + 6)).toEqual({ kind: 'go' });
+    expect(rl.state(T0 + 6).weight).toEqual({ used: 2160, limit: 2400, budget: 2160, windowEndsMs: T0 + 60_000 });
+    const a = rl.admit(W(1), T0 + 7);
+    expect(a.kind).toBe('wait');
+    if (a.kind === 'wait') {
+      expect(a.untilMs).toBe(T0 + 60_000);
+      expect(a.reason).toMatch(/request weight per minute.*2160 of 2400/);
+    }
+  });
+
+  it('a refused request reserves nothing', () => {
+    const rl = new RateLimiter({ weightPerMinute: 100, safetyRatio: 1 });
+    rl.admit(W(90), T0);
+    expect(rl.admit(W(20), T0 + 1).kind).toBe('wait');
+    expect(rl.state(T0 + 1).weight.used).toBe(90);
+    expect(rl.admit(W(10), T0 + 2)).toEqual({ kind: 'go' });
+  });
+
+  it('windows are fixed and aligned to server-time boundaries, not to the first request', () => {
+    const rl = new RateLimiter({ weightPerMinute: 10, safetyRatio: 1 });
+    expect(rl.admit(W(10), T0 + 59_000).kind).toBe('go');
+    expect(rl.admit(W(1), T0 + 59_999)).toMatchObject({ kind: 'wait', untilMs: T0 + 60_000 });
+    expect(rl.admit(W(10), T0 + 60_000)).toEqual({ kind: 'go' });
+  });
+
+  it('ORDERS 10 s bucket: 300 × 0.9 = 270 per 10-second slot', () => {
+    const rl = new RateLimiter();
+    for (let i = 0; i < 270; i += 1) expect(rl.admit(ORDER, T0 + 1000 + i).kind).toBe('go');
+    expect(rl.admit(ORDER, T0 + 2000)).toMatchObject({ kind: 'wait', untilMs: T0 + 10_000 });
+    expect(rl.admit(ORDER, T0 + 10_000)).toEqual({ kind: 'go' });
+    expect(rl.state(T0 + 10_000).orders1m.used).toBe(271);
+  });
+
+  it('ORDERS 1 m bucket waits for the minute even when the 10 s slot is free', () => {
+    const rl = new RateLimiter({ ordersPer10s: 1000, ordersPerMinute: 20, safetyRatio: 1 });
+    expect(rl.admit({ weight: 0, orders: 20 }, T0 + 1000).kind).toBe('go');
+    expect(rl.admit(ORDER, T0 + 15_000)).toMatchObject({ kind: 'wait', untilMs: T0 + 60_000 });
+  });
+
+  it('when several buckets are full, waits for the latest window end', () => {
+    const rl = new RateLimiter({ ordersPer10s: 5, ordersPerMinute: 5, safetyRatio: 1 });
+    rl.admit({ weight: 0, orders: 5 }, T0 + 1000);
+    expect(rl.admit(ORDER, T0 + 2000)).toMatchObject({ kind: 'wait', untilMs: T0 + 60_000 });
+  });
+
+  it('batch orders count 5 per 10 s but 1 per minute', () => {
+    const rl = new RateLimiter();
+    const cost = weightOf('POST', '/fapi/v1/batchOrders');
+    expect(rl.admit(cost, T0).kind).toBe('go');
+    const s = rl.state(T0);
+    expect([s.weight.used, s.orders10s.used, s.orders1m.used]).toEqual([5, 5, 1]);
+  });
+
+  it('a fresh window admits even a request larger than the budget (no deadlock)', () => {
+    const rl = new RateLimiter({ weightPerMinute: 30, safetyRatio: 0.5 });
+    expect(rl.admit(W(20), T0)).toEqual({ kind: 'go' });
+    expect(rl.admit(W(20), T0 + 1).kind).toBe('wait');
+  });
+
+  it('zero-cost requests always go (when not banned)', () => {
+    const rl = new RateLimiter({ weightPerMinute: 1, safetyRatio: 1 });
+    rl.admit(W(1), T0);
+    expect(rl.admit(W(0), T0 + 1)).toEqual({ kind: 'go' });
+  });
+
+  it('a clock stepping back does not forget spent weight', () => {
+    const rl = new RateLimiter({ weightPerMinute: 10, safetyRatio: 1 });
+    rl.admit(W(10), T0 + 60_500);
+    expect(rl.admit(W(1), T0 + 59_000).kind).toBe('wait');
+  });
+
+  it.each([-1, 1.5, Number.NaN])('throws on an invalid cost %s', (n) => {
+    expect(() => new RateLimiter().admit(W(n), T0)).toThrow();
+  });
+
+  it.each([0, 1.1, -0.5])('refuses safetyRatio %s', (r) => {
+    expect(() => new RateLimiter({ safetyRatio: r })).toThrow();
+  });
+});
+
+describe('RateLimiter: server headers as truth', () => {
+  it('adopts a higher server count, header names in any case', () => {
+    const rl = new RateLimiter();
+    rl.admit(W(10), T0 + 5000);
+    rl.observeHeaders({ 'X-MBX-USED-WEIGHT-1M': '2150', 'x-mbx-order-count-10s': '7', 'X-Mbx-Order-Count-1m': '42' }, T0 + 5001);
+    const s = rl.state(T0 + 5001);
+    expect([s.weight.used, s.orders10s.used, s.orders1m.used]).toEqual([2150, 7, 42]);
+    expect(rl.admit(W(11), T0 + 5002).kind).toBe('wait');
+    expect(rl.admit(W(10), T0 + 5002).kind).toBe('go');
+  });
+
+  it('keeps our own count when it is higher (requests still in flight)', () => {
+    const rl = new RateLimiter();
+    rl.admit(W(50), T0 + 5000);
+    rl.observeHeaders({ 'x-mbx-used-weight-1m': '20' }, T0 + 5001);
+    expect(rl.state(T0 + 5001).weight.used).toBe(50);
+  });
+
+  it.each(['-1', '', 'abc', '1.5', '1e3'])('ignores a malformed header value %j', (v) => {
+    const rl = new RateLimiter();
+    rl.admit(W(5), T0 + 5000);
+    rl.observeHeaders({ 'x-mbx-used-weight-1m': v }, T0 + 5001);
+    expect(rl.state(T0 + 5001).weight.used).toBe(5);
+  });
+
+  it('ignores unrelated headers', () => {
+    const rl = new RateLimiter();
+    rl.observeHeaders({ 'content-type': 'application/json', 'x-mbx-used-weight': '999' }, T0 + 5000);
+    expect(rl.state(T0 + 5000).weight.used).toBe(0);
+  });
+
+  it('a high count right after a boundary is attributed to the old window', () => {
+    const rl = new RateLimiter();
+    rl.observeHeaders({ 'x-mbx-used-weight-1m': '2100' }, T0 + 300);
+    expect(rl.state(T0 + 300).weight.used).toBe(0);
+    rl.observeHeaders({ 'x-mbx-used-weight-1m': '2100' }, T0 + 1000);
+    expect(rl.state(T0 + 1000).weight.used).toBe(2100);
+  });
+
+  it('a header count expires with its window', () => {
+    const rl = new RateLimiter();
+    rl.observeHeaders({ 'x-mbx-used-weight-1m': '2300' }, T0 + 30_000);
+    expect(rl.admit(W(1), T0 + 30_001)).toMatchObject({ kind: 'wait', untilMs: T0 + 60_000 });
+    expect(rl.admit(W(1), T0 + 60_000)).toEqual({ kind: 'go' });
+  });
+});
+
+describe('RateLimiter: 429 and 418', () => {
+  it('429 with Retry-After blocks every request until then', () => {
+    const rl = new RateLimiter();
+    rl.observeResponse(429, 7, T0 + 1000);
+    const a = rl.admit(W(0), T0 + 2000);
+    expect(a).toMatchObject({ kind: 'wait', untilMs: T0 + 8000 });
+    if (a.kind === 'wait') expect(a.reason).toMatch(/HTTP 429/);
+    expect(rl.state(T0 + 2000)).toMatchObject({ blockedUntilMs: T0 + 8000, bannedUntilMs: null });
+    expect(rl.admit(W(1), T0 + 8000)).toEqual({ kind: 'go' });
+    expect(rl.state(T0 + 8000)).toMatchObject({ blockedUntilMs: null, reason: null });
+  });
+
+  it('429 without Retry-After blocks until the next minute boundary', () => {
+    const rl = new RateLimiter();
+    rl.observeResponse(429, null, T0 + 12_345);
+    expect(rl.admit(W(1), T0 + 12_346)).toMatchObject({ kind: 'wait', untilMs: T0 + 60_000 });
+  });
+
+  it('a later, shorter 429 does not shorten the block', () => {
+    const rl = new RateLimiter();
+    rl.observeResponse(429, 30, T0);
+    rl.observeResponse(429, 1, T0 + 100);
+    expect(rl.state(T0 + 200).blockedUntilMs).toBe(T0 + 30_000);
+  });
+
+  it('418 bans every request until Retry-After, with a reason the trader can read', () => {
+    const rl = new RateLimiter();
+    rl.observeResponse(418, 600, T0);
+    const a = rl.admit(W(0), T0 + 1000);
+    expect(a.kind).toBe('banned');
+    if (a.kind === 'banned') {
+      expect(a.untilMs).toBe(T0 + 600_000);
+      expect(a.reason).toMatch(/banned this IP address/);
+      expect(a.reason).toContain(new Date(T0 + 600_000).toISOString().slice(11, 19));
+    }
+    expect(rl.state(T0 + 1000)).toMatchObject({ bannedUntilMs: T0 + 600_000 });
+    expect(rl.admit(W(1), T0 + 600_000)).toEqual({ kind: 'go' });
+  });
+
+  it.each([null, 0, -5, Number.NaN])('418 with Retry-After %s bans for 2 minutes', (retry) => {
+    const rl = new RateLimiter();
+    rl.observeResponse(418, retry, T0);
+    expect(rl.admit(W(1), T0 + 119_999)).toMatchObject({ kind: 'banned', untilMs: T0 + 120_000 });
+    expect(rl.admit(W(1), T0 + 120_000)).toEqual({ kind: 'go' });
+  });
+
+  it('a ban outranks a 429 block', () => {
+    const rl = new RateLimiter();
+    rl.observeResponse(429, 600, T0);
+    rl.observeResponse(418, 60, T0);
+    expect(rl.admit(W(1), T0 + 1).kind).toBe('banned');
+    expect(rl.admit(W(1), T0 + 60_001).kind).toBe('wait');
+  });
+
+  it('other statuses change nothing', () => {
+    const rl = new RateLimiter();
+    for (const status of [200, 400, 403, 500, 503]) rl.observeResponse(status, 30, T0);
+    expect(rl.admit(W(1), T0 + 1)).toEqual({ kind: 'go' });
+  });
+});
+
+describe('endpoint weights (fact sheet §3)', () => {
+  it.each([
+    ['GET', '/fapi/v1/time', {}, { weight: 1, orders: 0 }],
+    ['POST', '/fapi/v1/order', {}, { weight: 0, orders: 1 }],
+    ['post', '/fapi/v1/order', {}, { weight: 0, orders: 1 }],
+    ['PUT', '/fapi/v1/order', {}, { weight: 1, orders: 1 }],
+    ['POST', '/fapi/v1/algoOrder', {}, { weight: 0, orders: 1 }],
+    ['POST', '/fapi/v1/batchOrders', {}, { weight: 5, orders: 5, orders1m: 1 }],
+    ['GET', '/fapi/v1/openOrders', { symbol: 'BTCUSDT' }, { weight: 1, orders: 0 }],
+    ['GET', '/fapi/v1/openOrders', {}, { weight: 40, orders: 0 }],
+    ['GET', '/fapi/v1/openAlgoOrders', {}, { weight: 40, orders: 0 }],
+    ['GET', '/fapi/v1/premiumIndex', { symbol: 'BTCUSDT' }, { weight: 1, orders: 0 }],
+    ['GET', '/fapi/v1/premiumIndex', {}, { weight: 10, orders: 0 }],
+    ['GET', '/fapi/v1/ticker/bookTicker', [['symbol', 'ETHUSDT']], { weight: 2, orders: 0 }],
+    ['GET', '/fapi/v1/ticker/bookTicker', [], { weight: 5, orders: 0 }],
+    ['GET', '/fapi/v2/ticker/price', { symbol: 'BTCUSDT' }, { weight: 1, orders: 0 }],
+    ['GET', '/fapi/v2/ticker/price', {}, { weight: 2, orders: 0 }],
+    ['GET', '/fapi/v1/depth', { symbol: 'BTCUSDT', limit: 5 }, { weight: 2, orders: 0 }],
+    ['GET', '/fapi/v1/depth', { symbol: 'BTCUSDT', limit: 50 }, { weight: 2, orders: 0 }],
+    ['GET', '/fapi/v1/depth', { symbol: 'BTCUSDT', limit: 100 }, { weight: 5, orders: 0 }],
+    ['GET', '/fapi/v1/depth', { symbol: 'BTCUSDT' }, { weight: 10, orders: 0 }],
+    ['GET', '/fapi/v1/depth', { symbol: 'BTCUSDT', limit: '1000' }, { weight: 20, orders: 0 }],
+    ['GET', '/fapi/v1/positionSide/dual', {}, { weight: 30, orders: 0 }],
+    ['GET', '/fapi/v1/commissionRate', { symbol: 'BTCUSDT' }, { weight: 20, orders: 0 }],
+    ['GET', '/fapi/v3/account', {}, { weight: 5, orders: 0 }],
+  ] as const)('%s %s %j → %j', (method, path, params, expected) => {
+    expect(weightOf(method, path, params)).toEqual(expected);
+  });
+
+  it('the table holds the worst case for parameter-dependent endpoints', () => {
+    expect(ENDPOINT_WEIGHTS['GET /fapi/v1/openOrders']).toEqual({ weight: 40, orders: 0 });
+    expect(ENDPOINT_WEIGHTS['GET /fapi/v1/depth']).toEqual({ weight: 20, orders: 0 });
+    expect(ENDPOINT_WEIGHTS['POST /fapi/v1/order']).toEqual({ weight: 0, orders: 1 });
+  });
+
+  it('every table entry agrees with weightOf without params', () => {
+    for (const [key, cost] of Object.entries(ENDPOINT_WEIGHTS)) {
+      const [method, path] = key.split(' ') as [string, string];
+      const viaFn = weightOf(method, path);
+      if (path === '/fapi/v1/depth') expect(viaFn.weight).toBe(10);
+      else expect(viaFn).toEqual(cost);
+    }
+  });
+
+  it('throws for an endpoint it cannot account for', () => {
+    expect(() => weightOf('GET', '/fapi/v9/unknown')).toThrow(/no rate-limit weight/);
+  });
+});
