@@ -1,0 +1,346 @@
+/**
+ * Exactly-once order placement and cancellation (the rules live in `core/journal.ts`; this runs them):
+ * 1. the journal entry is written (`sent`, with the signed timestamp) before the request leaves;
+ * 2. the request goes over the WebSocket API when it is up (fastest path), else REST;
+ * 3. an unknown outcome (timeout, dropped connection, 5xx, -1007/-1006) is never retried blindly: the order is
+ *    looked up by its client id (GET /fapi/v1/order by origClientOrderId, GET /fapi/v1/algoOrder by clientAlgoId)
+ *    or recognised from its ORDER_TRADE_UPDATE / ALGO_UPDATE, adopted if it exists, re-sent only if it provably
+ *    does not;
+ * 4. -1021 → one clock resync and ONE re-send; 429 → re-send after Retry-After while the intent is fresh.
+ * `resumeFromJournal()` runs step 3 for entries a restarted worker finds `sent`/`unknown`/`reconciling`.
+ */
+import {
+  createEntry,
+  decideAfterFailure,
+  decideAfterQuery,
+  decideOnResume,
+  DEFAULT_RECONCILE_POLICY,
+  markExchangeStatus,
+  markFailed,
+  markQueryFailed,
+  markReconciling,
+  markSent,
+  prepareRetry,
+  stateForStatus,
+  type JournalEntry,
+  type JournalStore,
+  type QueryResult,
+  type ReconcilePolicy,
+} from '../../core/journal.ts';
+import { parseClientOrderId, type Intent } from '../../core/intents.ts';
+import { err, ok, type Result } from '../../shared/result.ts';
+import { backoffDelay } from './backoff.ts';
+import type { ClockKeeper } from './clock.ts';
+import type { CallOutcome, SignedInfo } from './http.ts';
+import type { Logger, Scheduler } from './ports.ts';
+import type { RestApi } from './rest.ts';
+import { AlgoCancelSchema, AlgoOrderSchema, OrderSchema, type UserEvent } from './schemas.ts';
+import type { WsApi } from './ws-api.ts';
+
+export interface OrderEngineDeps {
+  readonly rest: RestApi;
+  /** Null when the WebSocket API is not used (orders then always go over REST). */
+  readonly wsApi: WsApi | null;
+  readonly journal: JournalStore;
+  readonly clock: ClockKeeper;
+  now(): number;
+  jitter(): number;
+  readonly scheduler: Scheduler;
+  readonly logger: Logger;
+  readonly policy?: ReconcilePolicy;
+}
+
+type Endpoint = { readonly ws: string; readonly method: string; readonly path: string };
+
+/** Where each intent kind goes: WS API method and REST endpoint (§3, §9). */
+const ENDPOINTS: Readonly<Record<Intent['kind'], Endpoint>> = {
+  order: { ws: 'order.place', method: 'POST', path: '/fapi/v1/order' },
+  algo: { ws: 'algoOrder.place', method: 'POST', path: '/fapi/v1/algoOrder' },
+  cancel: { ws: 'order.cancel', method: 'DELETE', path: '/fapi/v1/order' },
+  'cancel-algo': { ws: 'algoOrder.cancel', method: 'DELETE', path: '/fapi/v1/algoOrder' },
+};
+
+/** The status and exchange id in a successful answer, or null when the body is not what the endpoint returns. */
+function statusOf(kind: Intent['kind'], body: unknown): { exchangeId: string; status: string } | null {
+  switch (kind) {
+    case 'order':
+    case 'cancel': {
+      const o = OrderSchema.safeParse(body);
+      return o.success ? { exchangeId: String(o.data.orderId), status: o.data.status } : null;
+    }
+    case 'algo': {
+      const a = AlgoOrderSchema.safeParse(body);
+      return a.success ? { exchangeId: String(a.data.algoId), status: a.data.algoStatus } : null;
+    }
+    case 'cancel-algo': {
+      // `{algoId, clientAlgoId, code:"200", msg:"success"}` (§3): success means the algo order is cancelled.
+      const c = AlgoCancelSchema.safeParse(body);
+      return c.success ? { exchangeId: String(c.data.algoId), status: 'CANCELED' } : null;
+    }
+  }
+}
+
+/** An event seen on the user stream for one of our client ids. */
+interface Seen {
+  readonly exchangeId: string;
+  readonly status: string;
+  readonly eventMs: number;
+}
+
+export class OrderEngine {
+  readonly #policy: ReconcilePolicy;
+  readonly #running = new Map<string, Promise<JournalEntry>>();
+  readonly #seen = new Map<string, Seen>();
+  /** Client id → intent for running placements (caller-chosen ids cannot be parsed back to their intent). */
+  readonly #runningByClientId = new Map<string, string>();
+
+  constructor(private readonly deps: OrderEngineDeps) {
+    this.#policy = deps.policy ?? DEFAULT_RECONCILE_POLICY;
+  }
+
+  /**
+   * Places (or cancels) exactly once. The same intent submitted again does not send again: it returns the journal's
+   * entry (after finishing its reconciliation if one is due). Resolves with the settled entry: `acked`/`filled`/
+   * `canceled`/`final` on success, `rejected` or `unknown` with `error` set otherwise.
+   */
+  async submit(intent: Intent): Promise<JournalEntry> {
+    const running = this.#running.get(intent.id);
+    if (running !== undefined) return running;
+    const existing = await this.deps.journal.get(intent.id);
+    if (existing !== undefined) {
+      return decideOnResume(existing) === 'reconcile' ? this.#track(existing, false) : existing;
+    }
+    const entry = createEntry(intent, { nowMs: this.deps.now(), recvWindowMs: this.deps.rest.http.recvWindowMs });
+    await this.deps.journal.put(entry);
+    return this.#track(entry, false);
+  }
+
+  /**
+   * After a worker restart: reconciles entries that may be on the exchange (never re-sending a placement) and
+   * abandons placements that never left. Returns the entries it touched, settled.
+   */
+  async resumeFromJournal(): Promise<JournalEntry[]> {
+    const work = (await this.deps.journal.list()).map(async (entry): Promise<JournalEntry | null> => {
+      switch (decideOnResume(entry)) {
+        case 'reconcile':
+          return this.#running.get(entry.intentId) ?? this.#track(entry, true);
+        case 'abandon':
+          return this.#save(
+            markFailed(entry, {
+              nowMs: this.deps.now(),
+              state: 'rejected',
+              error: { code: 'INTERNAL', message: 'Not sent: the extension restarted before the order left.' },
+            }),
+          );
+        case 'nothing':
+          return null;
+      }
+    });
+    // In parallel: each reconciliation may wait out its order's recvWindow.
+    return (await Promise.all(work)).filter((e): e is JournalEntry => e !== null);
+  }
+
+  /**
+   * Feeds ORDER_TRADE_UPDATE / ALGO_UPDATE into the journal: a running reconciliation adopts what it sees, and
+   * settled entries follow the order to FILLED / CANCELED.
+   */
+  async onUserEvent(event: UserEvent): Promise<void> {
+    let clientId: string;
+    let seen: Seen;
+    if (event.e === 'ORDER_TRADE_UPDATE') {
+      clientId = event.o.c;
+      seen = { exchangeId: String(event.o.i), status: event.o.X, eventMs: event.E };
+    } else if (event.e === 'ALGO_UPDATE') {
+      clientId = event.o.caid;
+      seen = { exchangeId: String(event.o.aid), status: event.o.X, eventMs: event.E };
+    } else return;
+    const intentId = this.#runningByClientId.get(clientId) ?? parseClientOrderId(clientId)?.intentId;
+    if (intentId === undefined) return;
+    if (this.#running.has(intentId)) {
+      // The run picks it up at its next lookup or when it settles (kept only while a run is active).
+      const prev = this.#seen.get(clientId);
+      if (prev === undefined || prev.eventMs <= seen.eventMs) this.#seen.set(clientId, seen);
+      return;
+    }
+    const entry = await this.deps.journal.get(intentId);
+    if (entry === undefined) return;
+    if (entry.clientOrderId !== clientId) {
+      this.deps.logger.warn('user stream: event for an earlier attempt of an intent', { clientId, current: entry.clientOrderId });
+      return;
+    }
+    if (entry.intent.kind !== 'order' && entry.intent.kind !== 'algo') return;
+    if (entry.state === 'acked' || entry.state === 'unknown' || entry.state === 'sent' || entry.state === 'reconciling') {
+      await this.deps.journal.put(markExchangeStatus(entry, { nowMs: this.deps.now(), ...seen }));
+    }
+  }
+
+  #track(entry: JournalEntry, resumed: boolean): Promise<JournalEntry> {
+    this.#index(entry);
+    const p = this.#run(entry, resumed).finally(() => {
+      this.#running.delete(entry.intentId);
+      for (const [clientId, intentId] of [...this.#runningByClientId]) {
+        if (intentId !== entry.intentId) continue;
+        this.#runningByClientId.delete(clientId);
+        this.#seen.delete(clientId);
+      }
+    });
+    this.#running.set(entry.intentId, p);
+    return p;
+  }
+
+  /** Indexes a placement's client id (a cancel's id is its target's, which belongs to another intent). */
+  #index(entry: JournalEntry): void {
+    if (entry.intent.kind === 'order' || entry.intent.kind === 'algo') this.#runningByClientId.set(entry.clientOrderId, entry.intentId);
+  }
+
+  async #save(entry: JournalEntry): Promise<JournalEntry> {
+    await this.deps.journal.put(entry);
+    return entry;
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.deps.scheduler.after(ms, resolve));
+  }
+
+  async #run(start: JournalEntry, resumed: boolean): Promise<JournalEntry> {
+    let entry = start;
+    let reconcile = entry.state !== 'pending' || resumed;
+    for (;;) {
+      if (!reconcile) {
+        const { outcome, sent } = await this.#send(entry);
+        entry = sent;
+        if (outcome.ok) {
+          const st = statusOf(entry.intent.kind, outcome.body);
+          if (st !== null) return this.#settle(markExchangeStatus(entry, { nowMs: this.deps.now(), ...st }));
+          this.deps.logger.warn('order answer did not parse; reconciling', { clientOrderId: entry.clientOrderId });
+          entry = await this.#save(markReconciling(entry, { nowMs: this.deps.now(), error: null }));
+          reconcile = true;
+          continue;
+        }
+        const decision = decideAfterFailure(entry, outcome.failure, { nowMs: this.deps.now() }, this.#policy);
+        switch (decision.action) {
+          case 'query-then-maybe-retry':
+            entry = await this.#save(markReconciling(entry, { nowMs: this.deps.now(), error: outcome.error }));
+            reconcile = true;
+            continue;
+          case 'resync-and-retry-once':
+            await this.deps.clock.resync();
+            entry = await this.#save(prepareRetry(entry, { nowMs: this.deps.now(), resync: true }));
+            continue;
+          case 'wait-then-retry':
+            await this.#sleep(decision.delayMs);
+            entry = await this.#save(prepareRetry(entry, { nowMs: this.deps.now(), resync: false }));
+            continue;
+          case 'give-up':
+            return this.#save(markFailed(entry, { nowMs: this.deps.now(), state: decision.state, error: outcome.error }));
+        }
+      }
+      const result = await this.#lookup(entry);
+      if (result.kind === 'failed') entry = await this.#save(markQueryFailed(entry, { nowMs: this.deps.now(), error: result.error }));
+      const decision = decideAfterQuery(
+        entry,
+        result,
+        {
+          nowMs: this.deps.now(),
+          serverNowMs: this.deps.clock.serverNow(),
+          resumed,
+          backoffMs: backoffDelay(entry.queryFailures, () => this.deps.jitter(), { baseMs: 200, maxMs: 5_000, jitterRatio: 0.5 }),
+        },
+        this.#policy,
+      );
+      switch (decision.action) {
+        case 'adopt':
+          return this.#settle(markExchangeStatus(entry, { nowMs: this.deps.now(), exchangeId: decision.exchangeId, status: decision.status }));
+        case 'retry':
+          entry = await this.#save(prepareRetry(entry, { nowMs: this.deps.now(), resync: false }));
+          reconcile = false;
+          continue;
+        case 'requery':
+          await this.#sleep(decision.delayMs);
+          continue;
+        case 'give-up':
+          return this.#save(
+            markFailed(entry, {
+              nowMs: this.deps.now(),
+              state: decision.state,
+              error: { code: decision.state === 'unknown' ? 'UNKNOWN_STATUS' : 'EXCHANGE', message: decision.reason },
+            }),
+          );
+      }
+    }
+  }
+
+  /** Saves a settled entry, first applying a later user-stream status seen while the run was busy. */
+  async #settle(entry: JournalEntry): Promise<JournalEntry> {
+    const seen = this.#seen.get(entry.clientOrderId);
+    this.#seen.delete(entry.clientOrderId);
+    const placement = entry.intent.kind === 'order' || entry.intent.kind === 'algo';
+    if (placement && seen !== undefined && entry.state === 'acked' && stateForStatus(seen.status) !== 'acked') {
+      return this.#save(markExchangeStatus(entry, { nowMs: this.deps.now(), ...seen }));
+    }
+    return this.#save(entry);
+  }
+
+  /** One physical send of the current attempt; the `sent` entry is persisted before the bytes leave. */
+  async #send(entry: JournalEntry): Promise<{ outcome: CallOutcome; sent: JournalEntry }> {
+    let sent = entry;
+    this.#index(entry);
+    const ep = ENDPOINTS[entry.intent.kind];
+    const record =
+      (via: 'rest' | 'ws-api') =>
+      async (info: SignedInfo): Promise<void> => {
+        sent = markSent(entry, { nowMs: this.deps.now(), signedAtMs: info.signedAtMs, timestampMs: info.timestampMs, via });
+        await this.deps.journal.put(sent);
+      };
+    const ws = this.deps.wsApi;
+    if (ws !== null && ws.isUp) {
+      const outcome = await ws.request(ep.ws, entry.request, { signed: true, beforeSend: record('ws-api'), symbol: entry.intent.symbol });
+      // `refused` = the frame never left (socket closed in between): REST is the fallback path.
+      if (outcome.ok || outcome.failure.kind !== 'refused') return { outcome, sent };
+    }
+    const outcome = await this.deps.rest.http.send(ep.method, ep.path, entry.request, {
+      security: 'SIGNED',
+      beforeSend: record('rest'),
+      symbol: entry.intent.symbol,
+    });
+    return { outcome, sent };
+  }
+
+  /** Looks the affected order up: user-stream evidence first (free), then REST by client id. */
+  async #lookup(entry: JournalEntry): Promise<QueryResult> {
+    const seen = this.#seen.get(entry.clientOrderId);
+    const placement = entry.intent.kind === 'order' || entry.intent.kind === 'algo';
+    if (placement && seen !== undefined) return { kind: 'found', exchangeId: seen.exchangeId, status: seen.status };
+    const kind = entry.intent.kind;
+    if (kind === 'order' || kind === 'cancel') {
+      const r = await this.deps.rest.queryOrder(entry.intent.symbol, entry.clientOrderId);
+      return r.kind === 'found' ? { kind: 'found', exchangeId: String(r.value.orderId), status: r.value.status } : r;
+    }
+    const r = await this.deps.rest.queryAlgoOrder(entry.clientOrderId);
+    return r.kind === 'found' ? { kind: 'found', exchangeId: String(r.value.algoId), status: r.value.algoStatus } : r;
+  }
+}
+
+/** A settled entry as a Result for the UI: ok when the exchange holds or executed the order (or the cancel). */
+export function entryResult(entry: JournalEntry): Result<JournalEntry> {
+  const isCancel = entry.intent.kind === 'cancel' || entry.intent.kind === 'cancel-algo';
+  if (isCancel && entry.state !== 'canceled' && entry.state !== 'rejected' && entry.state !== 'unknown') {
+    // The cancel lost the race: the order filled or expired first.
+    return err('EXCHANGE', `The order could not be cancelled: it is ${entry.exchangeStatus ?? entry.state}.`);
+  }
+  switch (entry.state) {
+    case 'acked':
+    case 'filled':
+    case 'canceled':
+    case 'final':
+      return ok(entry);
+    case 'rejected':
+    case 'unknown':
+    case 'pending':
+    case 'sent':
+    case 'reconciling':
+      return err(entry.error?.code ?? (entry.state === 'rejected' ? 'EXCHANGE' : 'UNKNOWN_STATUS'), entry.error?.message ?? `Order ${entry.state}.`, {
+        ...(entry.error?.exchangeCode === undefined ? {} : { exchangeCode: entry.error.exchangeCode }),
+      });
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Exactly-once under unknown outcomes (fact sheet §5: timeouts, dropped connections, 5xx, -1007) against the real
+ * local exchange: whether or not the first request executed, the intent ends with exactly one order on the ledger.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { SimExchange } from '../../sim/server.ts';
+import { control, fault, makeClient, marketBuy, placedFor, startExchange, type Harness } from './client-harness.ts';
+
+let sim: SimExchange;
+let h: Harness;
+
+beforeAll(async () => {
+  sim = await startExchange({ port: 0, autoMarket: false });
+});
+afterAll(async () => {
+  await sim.stop();
+});
+beforeEach(async () => {
+  await control(sim, 'POST', 'reset');
+  h = await makeClient(sim, { useWsApi: false });
+  await h.client.start({ userStream: false });
+});
+afterEach(() => {
+  h.client.stop();
+});
+
+const POST_ORDER = { method: 'POST', pathPrefix: '/fapi/v1/order' } as const;
+
+describe('placeOrder when the outcome is unknown', () => {
+  it.each([
+    ['-1007 after executing', { kind: 'timeout', status: 408, executed: true }, 0, 0],
+    ['-1007 without executing', { kind: 'timeout', status: 408, executed: false }, 1, 0],
+    ['503 "Unknown error" after executing', { kind: 'http5xx', status: 503, text: 'unknown', executed: true }, 0, 0],
+    ['503 "Unknown error" without executing', { kind: 'http5xx', status: 503, text: 'unknown', executed: false }, 1, 0],
+    ['500 after executing', { kind: 'http5xx', status: 500, executed: true }, 0, 0],
+    ['503 "Service Unavailable." (certain failure)', { kind: 'http5xx', status: 503, text: 'unavailable' }, 1, 0],
+    ['dropped connection', { kind: 'drop' }, 1, 0],
+    ['client timeout; the late request dies on its recvWindow', { kind: 'latency', ms: 1_000 }, 1, 400],
+    ['client timeout; the request lands within recvWindow', { kind: 'latency', ms: 420 }, 0, 0],
+  ])('%s → exactly one order', async (_name, spec, attempt, settleMs) => {
+    await fault(sim, { ...spec, match: POST_ORDER, count: 1 });
+    const intent = marketBuy();
+    const entry = await h.client.placeOrder(intent);
+    expect(entry.state).toBe('filled');
+    expect(entry.attempt).toBe(attempt);
+    // A delayed original (latency fault) must reach the exchange, and die there on its recvWindow, before counting.
+    if (settleMs > 0) await new Promise((r) => setTimeout(r, settleMs));
+    expect(await placedFor(sim, intent.id)).toHaveLength(1);
+  });
+
+});

@@ -1,0 +1,114 @@
+/**
+ * The WebSocket API path (fact sheet §9) against the real local exchange: orders go over it while it is up, fall
+ * back to REST while it is down, and it comes back by itself. Ed25519 keys use `session.logon` once.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { endpointsFor } from '../../src/background/exchange/client.ts';
+import { DEMO_ACCOUNT, type SimExchange } from '../../sim/server.ts';
+import { control, fault, makeClient, marketBuy, placedFor, restingBuyPrice, startExchange, until, type Harness } from './client-harness.ts';
+
+let sim: SimExchange;
+let h: Harness | null = null;
+
+beforeAll(async () => {
+  sim = await startExchange({ port: 0, autoMarket: false });
+});
+afterAll(async () => {
+  await sim.stop();
+});
+beforeEach(async () => {
+  await control(sim, 'POST', 'reset');
+});
+afterEach(() => {
+  h?.client.stop();
+  h = null;
+});
+
+describe('WebSocket API orders', () => {
+  it('places over the WebSocket API when it is up (HMAC: every request signed)', async () => {
+    h = await makeClient(sim);
+    await h.client.start({ userStream: false });
+    await until(() => h!.client.wsApi!.isUp);
+    const intent = marketBuy();
+    const entry = await h.client.placeOrder(intent);
+    expect(entry).toMatchObject({ state: 'filled', via: 'ws-api', attempt: 0 });
+    expect(await placedFor(sim, intent.id)).toHaveLength(1);
+  });
+
+  it('falls back to REST while the connection is down, then uses it again after the reconnect', async () => {
+    // A slow first reconnect leaves a window in which the connection is known to be down.
+    h = await makeClient(sim, { backoff: { baseMs: 800, maxMs: 800, jitterRatio: 0 } });
+    await h.client.start({ userStream: false });
+    const ws = h.client.wsApi!;
+    await until(() => ws.isUp);
+    const transitions: boolean[] = [];
+    ws.onStateChange((up) => transitions.push(up));
+    await fault(sim, { kind: 'wsDrop', pathPrefix: '/ws-fapi' });
+    await until(() => !ws.isUp);
+    const during = marketBuy();
+    expect(await h.client.placeOrder(during)).toMatchObject({ state: 'filled', via: 'rest' });
+    await until(() => ws.isUp, 3_000);
+    const after = marketBuy();
+    expect(await h.client.placeOrder(after)).toMatchObject({ state: 'filled', via: 'ws-api' });
+    expect(transitions).toEqual([false, true]);
+    expect(await placedFor(sim, during.id)).toHaveLength(1);
+    expect(await placedFor(sim, after.id)).toHaveLength(1);
+  });
+
+  it('keeps itself alive by traffic and reconnects when the keep-alive goes unanswered', async () => {
+    h = await makeClient(sim, { wsApi: { requestTimeoutMs: 300, keepAliveMs: 400 } });
+    await h.client.start({ userStream: false });
+    const ws = h.client.wsApi!;
+    await until(() => ws.isUp);
+    const transitions: boolean[] = [];
+    ws.onStateChange((up) => transitions.push(up));
+    // Three keep-alive periods (1.2 s) outlast the 1.1 s data watchdog: the traffic alone keeps it judged alive.
+    await until(() => ws.keepAlivesAnswered >= 3, 3_000);
+    expect(transitions).toEqual([]);
+    await fault(sim, { kind: 'wsSilence', pathPrefix: '/ws-fapi', durationMs: 800 });
+    await until(() => transitions.length >= 2 && ws.isUp, 4_000);
+    const intent = marketBuy();
+    expect(await h.client.placeOrder(intent)).toMatchObject({ state: 'filled', via: 'ws-api' });
+    expect(transitions).toEqual([false, true]);
+  });
+
+  it('Ed25519: session.logon once, then orders carry only the timestamp', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const { apiKey } = (await control(sim, 'POST', 'keys', { accountId: DEMO_ACCOUNT, type: 'ED25519', publicKey: pem })) as { apiKey: string };
+    const pkcs8 = new Uint8Array(privateKey.export({ type: 'pkcs8', format: 'der' }));
+    h = await makeClient(sim, {}, { credentials: { apiKey, key: { kind: 'ed25519', pkcs8 } } });
+    await h.client.start({ userStream: false });
+    await until(() => h!.client.wsApi!.isUp);
+    const intent = marketBuy();
+    expect(await h.client.placeOrder(intent)).toMatchObject({ state: 'filled', via: 'ws-api' });
+    // The same key signs REST requests (base64 signature, URL-encoded).
+    const rest = await h.client.rest.queryOrder('BTCUSDT', `stk-${intent.id}`);
+    expect(rest).toMatchObject({ kind: 'found', value: { status: 'FILLED' } });
+    expect(await placedFor(sim, intent.id)).toHaveLength(1);
+  });
+
+  it('cancels exactly once over the WebSocket API, and a second cancel of the same intent sends nothing', async () => {
+    h = await makeClient(sim);
+    await h.client.start({ userStream: false });
+    await until(() => h!.client.wsApi!.isUp);
+    const limit = { ...marketBuy(), type: 'LIMIT' as const, price: await restingBuyPrice(sim) };
+    expect((await h.client.placeOrder(limit)).state).toBe('acked');
+    const cancel = { kind: 'cancel' as const, id: marketBuy().id, symbol: 'BTCUSDT', origClientOrderId: `stk-${limit.id}` };
+    expect(await h.client.cancelOrder(cancel)).toMatchObject({ state: 'canceled', via: 'ws-api' });
+    expect(await h.client.cancelOrder(cancel)).toMatchObject({ state: 'canceled' });
+    const canceled = (await control(sim, 'GET', 'ledger')) as { entries: Array<{ kind: string; data: Record<string, unknown> }> };
+    expect(canceled.entries.filter((e) => e.kind === 'order.canceled' && e.data['clientOrderId'] === `stk-${limit.id}`)).toHaveLength(1);
+  });
+});
+
+describe('endpointsFor', () => {
+  it.each([
+    [{ kind: 'local', port: 8123 } as const, { rest: 'http://127.0.0.1:8123', streams: 'ws://127.0.0.1:8123', wsApi: 'ws://127.0.0.1:8123/ws-fapi/v1' }],
+    [{ kind: 'demo' } as const, { rest: 'https://demo-fapi.binance.com', streams: 'wss://fstream.binancefuture.com', wsApi: 'wss://testnet.binancefuture.com/ws-fapi/v1' }],
+    [{ kind: 'mainnet' } as const, { rest: 'https://fapi.binance.com', streams: 'wss://fstream.binance.com', wsApi: 'wss://ws-fapi.binance.com/ws-fapi/v1' }],
+  ])('%o', (env, expected) => {
+    expect(endpointsFor(env)).toEqual(expected);
+  });
+});
