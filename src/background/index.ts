@@ -7,8 +7,13 @@ import { createRouter, isTrustedSender, type HandlerMap } from './router.ts';
 import { commandToRequest, hotkeyHealth } from './commands.ts';
 import { acceptPort, publish } from './events.ts';
 import { readUiState, writeUiState } from './ui-state.ts';
-import { err, ok } from '../shared/result.ts';
-import type { AppStatus } from '../shared/messages.ts';
+import { vault } from './services.ts';
+import { vaultHandlers } from './handlers/vault.ts';
+import { tradingHandlers } from './handlers/trading.ts';
+import * as manager from './trading/manager.ts';
+import { prefillInfo } from './prefill.ts';
+import { ok } from '../shared/result.ts';
+import type { AppStatus, VaultStatus } from '../shared/messages.ts';
 
 const routerOptions = { extensionId: chrome.runtime.id, extensionOrigin: `chrome-extension://${chrome.runtime.id}` };
 
@@ -16,15 +21,28 @@ async function checkHotkeys() {
   return hotkeyHealth(await chrome.commands.getAll());
 }
 
+async function vaultStatus(): Promise<VaultStatus> {
+  const [status, prefill] = await Promise.all([vault.status(), prefillInfo()]);
+  if (!status.ok) throw new Error(status.error.message);
+  return prefill === undefined ? status.value : { ...status.value, prefill };
+}
+
 async function appStatus(): Promise<AppStatus> {
-  const [ui, hotkeys] = await Promise.all([readUiState(), checkHotkeys()]);
-  return { version: chrome.runtime.getManifest().version, ready: false, ui, hotkeys };
+  const [ui, hotkeys, v] = await Promise.all([readUiState(), checkHotkeys(), vaultStatus()]);
+  return { version: chrome.runtime.getManifest().version, ready: v.unlocked, ui, hotkeys, vault: v };
+}
+
+/** The vault changed: start trading on unlock, stop on lock, and tell every open page. */
+function onVaultChange(status: VaultStatus): void {
+  if (status.unlocked) void manager.session();
+  else manager.stop();
+  void appStatus().then((s) => publish({ type: 'status', status: s }));
 }
 
 const handlers = {
   'app.status': async () => ok(await appStatus()),
-  'order.submit': async () =>
-    err('NOT_CONFIGURED', 'No exchange account is set up yet: add your API key in Settings, then try again.'),
+  ...vaultHandlers(onVaultChange),
+  ...tradingHandlers,
   'hotkeys.check': async () => {
     const health = await checkHotkeys();
     publish({ type: 'status', status: await appStatus() });
@@ -75,6 +93,16 @@ chrome.runtime.onInstalled.addListener(() => {
 chrome.notifications.onClicked.addListener((id) => {
   if (id === HOTKEY_NOTIFICATION) void handlers['hotkeys.openSettings']();
 });
+
+chrome.alarms.onAlarm.addListener((alarm) => {
+  void vault.handleAlarm(alarm.name).then(async () => {
+    const status = await vault.status();
+    if (status.ok && !status.value.unlocked) onVaultChange(status.value);
+  });
+});
+
+// A worker restarted while unlocked resumes trading at once, so protection keeps running without a prompt.
+void manager.session();
 
 // The toolbar icon opens the side panel (https://developer.chrome.com/docs/extensions/reference/api/sidePanel).
 void chrome.sidePanel.setPanelBehavior({ openPanelOnActionClick: true });

@@ -25,6 +25,83 @@ const OrderSubmitRequest = z.strictObject({
   inputAtMs: epochMs,
 });
 const HotkeysCheckRequest = z.strictObject({ type: z.literal('hotkeys.check') });
+
+// Vault. Secrets travel only inward (panel -> background, once, at set-up); nothing secret ever comes back.
+export const EnvironmentSchema = z.enum(['local', 'demo', 'mainnet']);
+export type Environment = z.infer<typeof EnvironmentSchema>;
+const password = z.string().min(1, 'Enter a password.').max(1024);
+const VaultStatusRequest = z.strictObject({ type: z.literal('vault.status') });
+const VaultGenerateEd25519Request = z.strictObject({ type: z.literal('vault.generateEd25519') });
+const VaultSetupRequest = z.strictObject({
+  type: z.literal('vault.setup'),
+  name: z.string().trim().min(1, 'Name the profile.').max(64),
+  environment: EnvironmentSchema,
+  /** Mainnet trades real money: the form must carry an explicit confirmation. */
+  confirmMainnet: z.boolean(),
+  credentials: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('hmac'), apiKey: z.string().max(512), secret: z.string().max(512) }),
+    z.strictObject({ kind: z.literal('ed25519'), apiKey: z.string().max(512), privateKeyPem: z.string().max(4096) }),
+    /** The key pair made by `vault.generateEd25519`: its private half never left the background. */
+    z.strictObject({ kind: z.literal('ed25519-generated'), apiKey: z.string().max(512) }),
+    /** The paper account `npm start` handed to the background; the panel never sees its secret. */
+    z.strictObject({ kind: z.literal('prefill') }),
+  ]),
+  password,
+});
+const VaultUnlockRequest = z.strictObject({ type: z.literal('vault.unlock'), profileId: z.string().max(64), password });
+const VaultLockRequest = z.strictObject({ type: z.literal('vault.lock') });
+const VaultChangePasswordRequest = z.strictObject({
+  type: z.literal('vault.changePassword'),
+  oldPassword: password,
+  newPassword: password,
+});
+const VaultDeleteProfileRequest = z.strictObject({ type: z.literal('vault.deleteProfile'), profileId: z.string().max(64), password });
+const VaultSetAutoLockRequest = z.strictObject({
+  type: z.literal('vault.setAutoLock'),
+  minutes: z.number().int().min(1).max(24 * 60),
+});
+
+// Trading.
+const decimalString = z.string().regex(/^\d+(\.\d+)?$/, 'Enter a positive number like 0.01.').max(40);
+export const SizeModeSchema = z.enum(['quantity', 'notional', 'balancePercent', 'risk']);
+export const TicketSchema = z.strictObject({
+  symbol: z.string().regex(/^[A-Z0-9]{2,20}$/),
+  sizeMode: SizeModeSchema,
+  /** Quantity in base units, USDT notional, % of available balance, or risk in USDT, per `sizeMode`. */
+  size: decimalString,
+  /** Stop distance in % of the entry price: the initial protective stop, and the risk sizing's distance. */
+  stopPercent: decimalString.optional(),
+  leverage: z.number().int().min(1).max(125),
+  orderType: z.enum(['MARKET', 'LIMIT']),
+  price: decimalString.optional(),
+  postOnly: z.boolean(),
+  reduceOnly: z.boolean(),
+});
+export type Ticket = z.infer<typeof TicketSchema>;
+const TicketSetRequest = z.strictObject({ type: z.literal('ticket.set'), ticket: TicketSchema });
+const TicketPreviewRequest = z.strictObject({ type: z.literal('ticket.preview'), ticket: TicketSchema, side: SideSchema });
+const TradingSnapshotRequest = z.strictObject({ type: z.literal('trading.snapshot') });
+const PositionSideSchema = z.enum(['BOTH', 'LONG', 'SHORT']);
+const PositionCloseRequest = z.strictObject({
+  type: z.literal('position.close'),
+  symbol: z.string().max(20),
+  positionSide: PositionSideSchema,
+});
+const OrderCancelRequest = z.strictObject({
+  type: z.literal('order.cancel'),
+  symbol: z.string().max(20),
+  /** A matching-engine order (clientOrderId) or a conditional algo order (clientAlgoId). */
+  kind: z.enum(['order', 'algo']),
+  clientId: z.string().max(36),
+});
+const OrdersCancelAllRequest = z.strictObject({ type: z.literal('orders.cancelAll') });
+const FlattenRequest = z.strictObject({ type: z.literal('flatten'), source: SourceSchema, inputAtMs: epochMs });
+const JournalQueryRequest = z.strictObject({
+  type: z.literal('journal.query'),
+  text: z.string().max(200),
+  limit: z.number().int().min(1).max(5000),
+});
+const JournalExportRequest = z.strictObject({ type: z.literal('journal.export') });
 const HotkeysOpenSettingsRequest = z.strictObject({ type: z.literal('hotkeys.openSettings') });
 const UiSetMinimizedRequest = z.strictObject({ type: z.literal('ui.setMinimized'), minimized: z.boolean() });
 
@@ -34,6 +111,23 @@ export const RequestSchema = z.discriminatedUnion('type', [
   HotkeysCheckRequest,
   HotkeysOpenSettingsRequest,
   UiSetMinimizedRequest,
+  VaultStatusRequest,
+  VaultGenerateEd25519Request,
+  VaultSetupRequest,
+  VaultUnlockRequest,
+  VaultLockRequest,
+  VaultChangePasswordRequest,
+  VaultDeleteProfileRequest,
+  VaultSetAutoLockRequest,
+  TicketSetRequest,
+  TicketPreviewRequest,
+  TradingSnapshotRequest,
+  PositionCloseRequest,
+  OrderCancelRequest,
+  OrdersCancelAllRequest,
+  FlattenRequest,
+  JournalQueryRequest,
+  JournalExportRequest,
 ]);
 export type Request = z.infer<typeof RequestSchema>;
 export type RequestType = Request['type'];
@@ -57,12 +151,35 @@ export type HotkeyHealth = z.infer<typeof HotkeyHealthSchema>;
 export const UiStateSchema = z.strictObject({ minimized: z.boolean() });
 export type UiState = z.infer<typeof UiStateSchema>;
 
+export const ProfileInfoSchema = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  environment: EnvironmentSchema,
+  keyType: z.enum(['hmac', 'ed25519']),
+  /** `abcd…wxyz`: the UI never sees a whole key, let alone a secret. */
+  apiKeyMasked: z.string(),
+  publicKeyPem: z.string().optional(),
+});
+export const VaultStatusSchema = z.strictObject({
+  profiles: z.array(ProfileInfoSchema),
+  unlocked: z.boolean(),
+  activeProfileId: z.string().optional(),
+  autoLockMinutes: z.number().int(),
+  autoLockAtMs: epochMs.optional(),
+  /** Milliseconds to wait before the next unlock attempt after repeated wrong passwords. */
+  retryAfterMs: z.number().int().nonnegative(),
+  /** `npm start` left a paper account to seal (environment and masked key only). */
+  prefill: z.strictObject({ environment: EnvironmentSchema, apiKeyMasked: z.string() }).optional(),
+});
+export type VaultStatus = z.infer<typeof VaultStatusSchema>;
+
 export const AppStatusSchema = z.strictObject({
   version: z.string(),
   /** Whether an exchange account is configured and unlocked, so an order can be signed right now. */
   ready: z.boolean(),
   ui: UiStateSchema,
   hotkeys: HotkeyHealthSchema,
+  vault: VaultStatusSchema,
 });
 export type AppStatus = z.infer<typeof AppStatusSchema>;
 
@@ -70,9 +187,94 @@ export const OrderAckSchema = z.strictObject({
   intentId: z.string(),
   clientOrderId: z.string(),
   side: SideSchema,
+  symbol: z.string(),
+  quantity: z.string(),
+  /** Exchange status: NEW, PARTIALLY_FILLED, FILLED, … */
   status: z.string(),
+  /** Path the order took: the WebSocket API when up, REST otherwise. */
+  via: z.enum(['ws', 'rest']),
+  latency: z.strictObject({ signedMs: z.number(), sentMs: z.number(), ackMs: z.number() }),
 });
 export type OrderAck = z.infer<typeof OrderAckSchema>;
+
+export const PreviewSchema = z.strictObject({
+  symbol: z.string(),
+  side: SideSchema,
+  quantity: z.string(),
+  price: z.string(),
+  notional: z.string(),
+  margin: z.string(),
+  liquidationEstimate: z.string(),
+  stopPrice: z.string(),
+});
+export type Preview = z.infer<typeof PreviewSchema>;
+
+export const PositionViewSchema = z.strictObject({
+  symbol: z.string(),
+  positionSide: PositionSideSchema,
+  amount: z.string(),
+  entryPrice: z.string(),
+  markPrice: z.string(),
+  unrealizedPnl: z.string(),
+  pnlPercent: z.string(),
+  roePercent: z.string(),
+  liquidationPrice: z.string(),
+  leverage: z.number().int(),
+  stopPrice: z.string().optional(),
+  /** Index of the active ASL tier (0-based) or absent below the first tier. */
+  activeTier: z.number().int().optional(),
+  nextTierPrice: z.string().optional(),
+  /** Time between the entry fill and the first protective stop accepted by the exchange. */
+  unprotectedMs: z.number().optional(),
+});
+export type PositionView = z.infer<typeof PositionViewSchema>;
+
+export const OpenOrderViewSchema = z.strictObject({
+  symbol: z.string(),
+  kind: z.enum(['order', 'algo']),
+  clientId: z.string(),
+  side: SideSchema,
+  type: z.string(),
+  quantity: z.string(),
+  price: z.string(),
+  status: z.string(),
+  /** Ours: a protective stop or ASL trailing order placed by the protector. */
+  protective: z.boolean(),
+});
+
+export const ConnectionSchema = z.strictObject({
+  rest: z.enum(['ok', 'degraded', 'down']),
+  wsApi: z.enum(['up', 'connecting', 'down']),
+  market: z.enum(['up', 'connecting', 'down']),
+  user: z.enum(['up', 'connecting', 'down']),
+  clockOffsetMs: z.number(),
+  rttMs: z.number(),
+  /** Why requests are held (rate limit, ban), in words. */
+  limiter: z.string().optional(),
+});
+
+export const TradingSnapshotSchema = z.strictObject({
+  ticket: TicketSchema,
+  symbols: z.array(z.string()),
+  marks: z.record(z.string(), z.string()),
+  book: z.record(z.string(), z.strictObject({ bid: z.string(), ask: z.string() })),
+  availableBalance: z.string(),
+  positions: z.array(PositionViewSchema),
+  orders: z.array(OpenOrderViewSchema),
+  connection: ConnectionSchema,
+});
+export type TradingSnapshot = z.infer<typeof TradingSnapshotSchema>;
+
+export const JournalEntrySchema = z.strictObject({
+  seq: z.number().int(),
+  atMs: epochMs,
+  kind: z.enum(['intent', 'order', 'fill', 'stop', 'error', 'connection', 'vault']),
+  text: z.string(),
+  clientId: z.string().optional(),
+  /** input -> signed -> sent -> acknowledged -> filled, in ms from input. */
+  latency: z.record(z.string(), z.number()).optional(),
+});
+export type JournalEntry = z.infer<typeof JournalEntrySchema>;
 
 /** The value each request answers with, checked by the UI when the answer arrives. */
 export const ResponseSchemas = {
@@ -81,6 +283,23 @@ export const ResponseSchemas = {
   'hotkeys.check': HotkeyHealthSchema,
   'hotkeys.openSettings': z.strictObject({ opened: z.literal(true) }),
   'ui.setMinimized': UiStateSchema,
+  'vault.status': VaultStatusSchema,
+  'vault.generateEd25519': z.strictObject({ publicKeyPem: z.string() }),
+  'vault.setup': VaultStatusSchema,
+  'vault.unlock': VaultStatusSchema,
+  'vault.lock': VaultStatusSchema,
+  'vault.changePassword': VaultStatusSchema,
+  'vault.deleteProfile': VaultStatusSchema,
+  'vault.setAutoLock': VaultStatusSchema,
+  'ticket.set': TicketSchema,
+  'ticket.preview': PreviewSchema,
+  'trading.snapshot': TradingSnapshotSchema,
+  'position.close': z.strictObject({ clientOrderId: z.string() }),
+  'order.cancel': z.strictObject({ canceled: z.literal(true) }),
+  'orders.cancelAll': z.strictObject({ canceled: z.number().int() }),
+  flatten: z.strictObject({ canceledOrders: z.number().int(), closedPositions: z.number().int() }),
+  'journal.query': z.array(JournalEntrySchema),
+  'journal.export': z.strictObject({ csv: z.string() }),
 } as const satisfies { [K in RequestType]: z.ZodType };
 
 export type ResponseOf<K extends RequestType> = z.infer<(typeof ResponseSchemas)[K]>;
@@ -97,7 +316,19 @@ const NoticeEvent = z.strictObject({
   atMs: epochMs,
 });
 
-export const EventSchema = z.discriminatedUnion('type', [StatusEvent, NoticeEvent]);
+const TradingEvent = z.strictObject({ type: z.literal('trading'), snapshot: TradingSnapshotSchema });
+const MarkEvent = z.strictObject({ type: z.literal('mark'), symbol: z.string(), price: z.string(), atMs: epochMs });
+const JournalEvent = z.strictObject({ type: z.literal('journal'), entry: JournalEntrySchema });
+const UnlockProgressEvent = z.strictObject({ type: z.literal('vault.progress'), phase: z.enum(['deriving', 'done']) });
+
+export const EventSchema = z.discriminatedUnion('type', [
+  StatusEvent,
+  NoticeEvent,
+  TradingEvent,
+  MarkEvent,
+  JournalEvent,
+  UnlockProgressEvent,
+]);
 export type AppEvent = z.infer<typeof EventSchema>;
 
 /** Name of the long-lived port over which the background pushes events to UI pages. */

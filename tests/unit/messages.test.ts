@@ -1,12 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { EventSchema, RequestSchema, ResponseSchemas, type AppEvent, type Request } from '../../src/shared/messages.ts';
+import { EventSchema, RequestSchema, ResponseSchemas, type AppEvent, type Request, type TradingSnapshot } from '../../src/shared/messages.ts';
 
+const vault = { profiles: [], unlocked: false, autoLockMinutes: 30, retryAfterMs: 0 };
 const status = {
   version: '0.1.0',
   ready: false,
   ui: { minimized: false },
   hotkeys: { commands: [{ name: 'sell', description: 'Sell', shortcut: 'Ctrl+Shift+S' }], unbound: ['buy'] },
+  vault,
 };
+const ticket = { symbol: 'BTCUSDT', sizeMode: 'quantity', size: '0.01', leverage: 10, orderType: 'MARKET', postOnly: false, reduceOnly: false } as const;
+const snapshot = {
+  ticket,
+  symbols: ['BTCUSDT'],
+  marks: { BTCUSDT: '50000' },
+  book: { BTCUSDT: { bid: '49999.9', ask: '50000' } },
+  availableBalance: '10000',
+  positions: [],
+  orders: [],
+  connection: { rest: 'ok', wsApi: 'up', market: 'up', user: 'up', clockOffsetMs: 0, rttMs: 1 },
+} satisfies TradingSnapshot;
 
 /** One valid example of every request type; the `satisfies` makes a new request type without an example a compile error. */
 const validRequests = {
@@ -15,11 +28,39 @@ const validRequests = {
   'hotkeys.check': { type: 'hotkeys.check' },
   'hotkeys.openSettings': { type: 'hotkeys.openSettings' },
   'ui.setMinimized': { type: 'ui.setMinimized', minimized: true },
+  'vault.status': { type: 'vault.status' },
+  'vault.generateEd25519': { type: 'vault.generateEd25519' },
+  'vault.setup': {
+    type: 'vault.setup',
+    name: 'Paper',
+    environment: 'local',
+    confirmMainnet: false,
+    credentials: { kind: 'hmac', apiKey: 'k', secret: 's' },
+    password: 'correct horse',
+  },
+  'vault.unlock': { type: 'vault.unlock', profileId: 'p-1', password: 'pw' },
+  'vault.lock': { type: 'vault.lock' },
+  'vault.changePassword': { type: 'vault.changePassword', oldPassword: 'a', newPassword: 'b' },
+  'vault.deleteProfile': { type: 'vault.deleteProfile', profileId: 'p-1', password: 'pw' },
+  'vault.setAutoLock': { type: 'vault.setAutoLock', minutes: 15 },
+  'ticket.set': { type: 'ticket.set', ticket },
+  'ticket.preview': { type: 'ticket.preview', ticket, side: 'SELL' },
+  'trading.snapshot': { type: 'trading.snapshot' },
+  'position.close': { type: 'position.close', symbol: 'BTCUSDT', positionSide: 'BOTH' },
+  'order.cancel': { type: 'order.cancel', symbol: 'BTCUSDT', kind: 'algo', clientId: 'sl-1' },
+  'orders.cancelAll': { type: 'orders.cancelAll' },
+  flatten: { type: 'flatten', source: 'hotkey', inputAtMs: 1 },
+  'journal.query': { type: 'journal.query', text: 'fill', limit: 100 },
+  'journal.export': { type: 'journal.export' },
 } satisfies { [K in Request['type']]: Extract<Request, { type: K }> };
 
 const validEvents = {
   status: { type: 'status', status },
   notice: { type: 'notice', level: 'error', text: 'x', atMs: 1 },
+  trading: { type: 'trading', snapshot },
+  mark: { type: 'mark', symbol: 'BTCUSDT', price: '50000.1', atMs: 2 },
+  journal: { type: 'journal', entry: { seq: 1, atMs: 3, kind: 'order', text: 'BUY 0.01 BTCUSDT', latency: { sent: 1.2 } } },
+  'vault.progress': { type: 'vault.progress', phase: 'deriving' },
 } satisfies { [K in AppEvent['type']]: Extract<AppEvent, { type: K }> };
 
 describe('request schemas', () => {
@@ -39,6 +80,15 @@ describe('request schemas', () => {
     { type: 'order.submit', side: 'BUY', source: 'panel', inputAtMs: '1' },
     { type: 'order.submit', side: 'BUY', source: 'panel' },
     { type: 'ui.setMinimized', minimized: 'yes' },
+    { type: 'ticket.set', ticket: { ...ticket, size: '-1' } },
+    { type: 'ticket.set', ticket: { ...ticket, size: '1e3' } },
+    { type: 'ticket.set', ticket: { ...ticket, size: 'NaN' } },
+    { type: 'ticket.set', ticket: { ...ticket, leverage: 0 } },
+    { type: 'ticket.set', ticket: { ...ticket, symbol: 'btc usdt' } },
+    { type: 'vault.setup', name: 'x', environment: 'moon', confirmMainnet: false, credentials: { kind: 'prefill' }, password: 'p' },
+    { type: 'vault.setup', name: 'x', environment: 'local', confirmMainnet: false, credentials: { kind: 'rsa' }, password: 'p' },
+    { type: 'vault.unlock', profileId: 'p', password: '' },
+    { type: 'journal.query', text: '', limit: 1e9 },
     { type: 'nope' },
     { side: 'BUY' },
     null,

@@ -6,10 +6,34 @@ const opts = { extensionId: 'abcdefghijklmnopabcdefghijklmnop', extensionOrigin:
 const ownPage = { id: opts.extensionId, url: `${opts.extensionOrigin}/src/sidepanel/index.html`, origin: opts.extensionOrigin };
 
 function makeHandlers() {
-  const status = { version: '1', ready: false, ui: { minimized: false }, hotkeys: { commands: [], unbound: [] } };
+  const vault = { profiles: [], unlocked: false, autoLockMinutes: 30, retryAfterMs: 0 };
+  const status = { version: '1', ready: false, ui: { minimized: false }, hotkeys: { commands: [], unbound: [] }, vault };
+  const ticket = { symbol: 'BTCUSDT', sizeMode: 'quantity', size: '0.01', leverage: 10, orderType: 'MARKET', postOnly: false, reduceOnly: false } as const;
+  const connection = { rest: 'ok', wsApi: 'up', market: 'up', user: 'up', clockOffsetMs: 0, rttMs: 1 } as const;
+  const snapshot = { ticket, symbols: [], marks: {}, book: {}, availableBalance: '0', positions: [], orders: [], connection };
+  const preview = { symbol: 'BTCUSDT', side: 'BUY', quantity: '1', price: '1', notional: '1', margin: '1', liquidationEstimate: '1', stopPrice: '1' } as const;
   return {
     'app.status': vi.fn(async () => ok(status)),
-    'order.submit': vi.fn(async (r) => ok({ intentId: 'i1', clientOrderId: 'c1', side: r.side, status: 'NEW' })),
+    'vault.status': vi.fn(async () => ok(vault)),
+    'vault.generateEd25519': vi.fn(async () => ok({ publicKeyPem: 'pem' })),
+    'vault.setup': vi.fn(async () => ok(vault)),
+    'vault.unlock': vi.fn(async () => ok(vault)),
+    'vault.lock': vi.fn(async () => ok(vault)),
+    'vault.changePassword': vi.fn(async () => ok(vault)),
+    'vault.deleteProfile': vi.fn(async () => ok(vault)),
+    'vault.setAutoLock': vi.fn(async () => ok(vault)),
+    'ticket.set': vi.fn(async (r) => ok(r.ticket)),
+    'ticket.preview': vi.fn(async () => ok(preview)),
+    'trading.snapshot': vi.fn(async () => ok(snapshot)),
+    'position.close': vi.fn(async () => ok({ clientOrderId: 'x' })),
+    'order.cancel': vi.fn(async () => ok({ canceled: true as const })),
+    'orders.cancelAll': vi.fn(async () => ok({ canceled: 0 })),
+    flatten: vi.fn(async () => ok({ canceledOrders: 0, closedPositions: 0 })),
+    'journal.query': vi.fn(async () => ok([])),
+    'journal.export': vi.fn(async () => ok({ csv: '' })),
+    'order.submit': vi.fn(async (r) =>
+      ok({ intentId: 'i1', clientOrderId: 'c1', side: r.side, symbol: 'BTCUSDT', quantity: '0.01', status: 'NEW', via: 'ws' as const, latency: { signedMs: 0.1, sentMs: 0.2, ackMs: 1 } }),
+    ),
     'hotkeys.check': vi.fn(async () => ok({ commands: [], unbound: [] })),
     'hotkeys.openSettings': vi.fn(async () => ok({ opened: true as const })),
     'ui.setMinimized': vi.fn(async (r) => ok({ minimized: r.minimized })),
@@ -64,7 +88,7 @@ describe('router', () => {
   it('dispatches a valid request to exactly its handler', async () => {
     const h = makeHandlers();
     const r = await createRouter(h, opts).route({ type: 'order.submit', side: 'SELL', source: 'hotkey', inputAtMs: 5 }, ownPage);
-    expect(r).toEqual({ ok: true, value: { intentId: 'i1', clientOrderId: 'c1', side: 'SELL', status: 'NEW' } });
+    expect(r).toMatchObject({ ok: true, value: { intentId: 'i1', clientOrderId: 'c1', side: 'SELL', status: 'NEW' } });
     expect(h['order.submit']).toHaveBeenCalledTimes(1);
     expect(h['app.status']).not.toHaveBeenCalled();
   });

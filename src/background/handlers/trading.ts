@@ -1,0 +1,68 @@
+/** Request handlers for trading: the ticket, previews, orders, positions, cancels, flatten and the journal. */
+import type { HandlerMap } from '../router.ts';
+import * as manager from '../trading/manager.ts';
+import * as journal from '../activity-log.ts';
+import { readTicket, writeTicket } from '../ticket-store.ts';
+import { vault } from '../services.ts';
+import { ok } from '../../shared/result.ts';
+
+type TradingKeys =
+  | 'order.submit'
+  | 'ticket.set'
+  | 'ticket.preview'
+  | 'trading.snapshot'
+  | 'position.close'
+  | 'order.cancel'
+  | 'orders.cancelAll'
+  | 'flatten'
+  | 'journal.query'
+  | 'journal.export';
+
+export const tradingHandlers = {
+  'order.submit': async (req) => {
+    // A trader's own action is activity: it pushes the auto-lock back.
+    void vault.touch();
+    const s = await manager.session();
+    if (!s.ok) return s;
+    return s.value.submit(await readTicket(), req.side, req.inputAtMs);
+  },
+  'ticket.set': async (req) => {
+    const ticket = await writeTicket(req.ticket);
+    const s = await manager.running();
+    if (s !== null) {
+      s.setSymbolInView(ticket.symbol);
+      await s.applyLeverage(ticket.symbol, ticket.leverage);
+    }
+    return ok(ticket);
+  },
+  'ticket.preview': async (req) => {
+    const s = await manager.session();
+    return s.ok ? s.value.preview(req.ticket, req.side) : s;
+  },
+  'trading.snapshot': async () => {
+    const s = await manager.session();
+    return s.ok ? ok(s.value.snapshot(await readTicket())) : s;
+  },
+  'position.close': async (req) => {
+    void vault.touch();
+    const s = await manager.session();
+    return s.ok ? s.value.closePosition(req.symbol, req.positionSide) : s;
+  },
+  'order.cancel': async (req) => {
+    void vault.touch();
+    const s = await manager.session();
+    return s.ok ? s.value.cancel(req.kind, req.symbol, req.clientId) : s;
+  },
+  'orders.cancelAll': async () => {
+    void vault.touch();
+    const s = await manager.session();
+    return s.ok ? s.value.cancelAll() : s;
+  },
+  flatten: async () => {
+    void vault.touch();
+    const s = await manager.session();
+    return s.ok ? s.value.flatten() : s;
+  },
+  'journal.query': async (req) => ok(await journal.query(req.text, req.limit)),
+  'journal.export': async () => ok({ csv: await journal.exportCsv() }),
+} satisfies Pick<HandlerMap, TradingKeys>;

@@ -1,0 +1,90 @@
+/**
+ * Starts and stops the trading session with the vault: a session exists only while a profile is unlocked. A
+ * restarted worker whose vault session is still open starts it again at once, so protection resumes and the next
+ * hotkey order signs with no prompt.
+ */
+import { vault } from '../services.ts';
+import { publish } from '../events.ts';
+import * as journal from '../activity-log.ts';
+import { readTicket } from '../ticket-store.ts';
+import { err, ok, type Result } from '../../shared/result.ts';
+import { TradingSession } from './session.ts';
+
+let current: { profileId: string; session: Promise<Result<TradingSession>> } | null = null;
+let snapshotTimer: ReturnType<typeof setTimeout> | null = null;
+
+/** Snapshots are published at most every 200 ms: marks arrive every second per symbol, fills in bursts. */
+function scheduleSnapshot(session: TradingSession): void {
+  if (snapshotTimer !== null) return;
+  snapshotTimer = setTimeout(() => {
+    snapshotTimer = null;
+    void readTicket().then((ticket) => publish({ type: 'trading', snapshot: session.snapshot(ticket) }));
+  }, 200);
+}
+
+function log(kind: Parameters<typeof journal.append>[0]['kind'], text: string, extra: { clientId?: string; latency?: Record<string, number> } = {}): void {
+  void journal
+    .append({ atMs: Date.now(), kind, text, ...extra })
+    .then((entry) => publish({ type: 'journal', entry }))
+    .catch((e: unknown) => console.warn('[strike] journal write failed', e));
+}
+
+function notify(level: 'info' | 'warn' | 'error', text: string): void {
+  publish({ type: 'notice', level: level === 'warn' ? 'warning' : level, text, atMs: Date.now() });
+  if (level !== 'info') log(level === 'error' ? 'error' : 'stop', text);
+  chrome.notifications.create({ type: 'basic', iconUrl: chrome.runtime.getURL('icons/icon-128.png'), title: 'Strike', message: text });
+}
+
+async function create(): Promise<Result<TradingSession>> {
+  const key = await vault.signingKey();
+  if (!key.ok) return key;
+  const session: TradingSession = new TradingSession(key.value, {
+    changed: () => scheduleSnapshot(session),
+    mark: (symbol, price, atMs) => publish({ type: 'mark', symbol, price, atMs }),
+    notify,
+    log,
+  });
+  const started = await session.start();
+  if (!started.ok) {
+    session.stop();
+    return started;
+  }
+  session.setSymbolInView((await readTicket()).symbol);
+  log('connection', `Connected to the ${key.value.environment} exchange`);
+  return ok(session);
+}
+
+/** The running session, starting it when the vault is unlocked; a locked vault answers VAULT_LOCKED. */
+export async function session(): Promise<Result<TradingSession>> {
+  const status = await vault.status();
+  if (!status.ok) return status;
+  const profileId = status.value.activeProfileId;
+  if (!status.value.unlocked || profileId === undefined) {
+    stop();
+    if (status.value.profiles.length === 0) return err('NOT_CONFIGURED', 'No exchange account is set up yet: add your API key in the side panel, then try again.');
+    return err('VAULT_LOCKED', 'Strike is locked: unlock it in the side panel to trade. No order was sent.');
+  }
+  if (current === null || current.profileId !== profileId) {
+    stop();
+    const started = create();
+    current = { profileId, session: started };
+    void started.then((r) => {
+      if (!r.ok && current?.session === started) current = null;
+    });
+  }
+  return current.session;
+}
+
+/** Stops the session (on lock, profile change or a failed start). */
+export function stop(): void {
+  const running = current;
+  current = null;
+  if (running !== null) void running.session.then((r) => r.ok && r.value.stop());
+}
+
+/** The running session if one is up, without starting one. */
+export async function running(): Promise<TradingSession | null> {
+  if (current === null) return null;
+  const r = await current.session;
+  return r.ok ? r.value : null;
+}

@@ -1,0 +1,455 @@
+/**
+ * A trading session: one unlocked profile connected to its exchange. Owns the exchange client, the symbol rules,
+ * the account book and the protector, and turns the panel's and hotkeys' requests into exactly-once orders.
+ */
+import { ExchangeInfoSchema, rulesFromExchangeInfo, type SymbolRules } from '../../core/exchange-info.ts';
+import { makeIntentId, type OrderIntent } from '../../core/intents.ts';
+import type { JournalEntry } from '../../core/journal.ts';
+import { sizeTicket } from '../../core/sizing.ts';
+import { validateOrder } from '../../core/validator.ts';
+import { abs, gt, isNegative } from '../../shared/decimal.ts';
+import type { OrderAck, Preview, Side, Ticket, TradingSnapshot } from '../../shared/messages.ts';
+import { err, ok, type AppError, type Result } from '../../shared/result.ts';
+import { ExchangeClient, type Environment } from '../exchange/client.ts';
+import { parseOutcome } from '../exchange/rest.ts';
+import { PositionSchema } from '../exchange/schemas.ts';
+import type { SigningMaterial } from '../vault.ts';
+import { AccountBook } from './book.ts';
+import { protectionEventsFrom } from './protection-events.ts';
+import { Protector } from './protector.ts';
+import { workerFetch, workerLogger, workerScheduler, workerSockets, sessionJournal } from './worker-ports.ts';
+import { z } from 'zod';
+
+/** A mark older than this is stale: no order is sized on it (fail closed, design rule 6). */
+const STALE_MARK_MS = 10_000;
+const EXCHANGE_INFO_TTL_MS = 60 * 60_000;
+
+export interface SessionHooks {
+  /** The UI snapshot changed (throttled by the caller). */
+  changed(): void;
+  mark(symbol: string, price: string, atMs: number): void;
+  notify(level: 'info' | 'warn' | 'error', text: string): void;
+  log(kind: 'intent' | 'order' | 'fill' | 'stop' | 'error' | 'connection', text: string, extra?: { clientId?: string; latency?: Record<string, number> }): void;
+}
+
+function environmentOf(material: SigningMaterial): Environment {
+  if (material.environment !== 'local') return { kind: material.environment };
+  const rest = material.baseUrls?.rest;
+  const port = rest === undefined ? 8765 : Number(new URL(rest).port || 80);
+  return { kind: 'local', port };
+}
+
+const PremiumSchema = z.object({ markPrice: z.string() });
+const BookSchema = z.object({ bidPrice: z.string(), askPrice: z.string() });
+const CachedInfoSchema = z.strictObject({ fetchedAtMs: z.number(), info: z.unknown() });
+
+export class TradingSession {
+  readonly book = new AccountBook();
+  readonly client: ExchangeClient;
+  readonly protector: Protector;
+  rules = new Map<string, SymbolRules>();
+  #seq = 0;
+  #hedge = false;
+  #symbolsInView = new Set<string>();
+
+  constructor(
+    readonly material: SigningMaterial,
+    private readonly hooks: SessionHooks,
+  ) {
+    this.client = new ExchangeClient(
+      {
+        fetch: workerFetch,
+        socketFactory: workerSockets,
+        now: () => Date.now(),
+        jitter: () => Math.random(),
+        scheduler: workerScheduler,
+        logger: workerLogger,
+        journal: sessionJournal,
+        apiKey: material.apiKey,
+        signer: material.signer,
+      },
+      { environment: environmentOf(material) },
+    );
+    this.protector = new Protector({
+      now: () => Date.now(),
+      load: async () => (await chrome.storage.session.get(this.#protectionKey))[this.#protectionKey],
+      save: (state) => chrome.storage.session.set({ [this.#protectionKey]: state }),
+      placeAlgo: async (params) => {
+        const { algoType: _algoType, clientAlgoId, ...rest } = params;
+        const entry = await this.client.placeAlgoOrder({
+          kind: 'algo',
+          id: this.#nextIntentId(),
+          clientId: clientAlgoId,
+          symbol: rest.symbol,
+          side: rest.side,
+          type: rest.type,
+          quantity: rest.quantity,
+          workingType: rest.workingType,
+          positionSide: rest.positionSide,
+          ...(rest.reduceOnly === undefined ? {} : { reduceOnly: true }),
+          ...(rest.triggerPrice === undefined ? {} : { triggerPrice: rest.triggerPrice }),
+          ...(rest.activatePrice === undefined ? {} : { activatePrice: rest.activatePrice }),
+          ...(rest.callbackRate === undefined ? {} : { callbackRate: rest.callbackRate }),
+        });
+        const atMs = Date.now();
+        if (isAccepted(entry)) {
+          this.hooks.log('stop', `${rest.type} ${rest.side} ${rest.quantity} ${rest.symbol} ${rest.triggerPrice ?? `trail ${rest.callbackRate}% from ${rest.activatePrice ?? 'now'}`} accepted`, { clientId: clientAlgoId });
+          return { type: 'algoAccepted', clientAlgoId, algoId: entry.exchangeId ?? '', symbol: rest.symbol, atMs };
+        }
+        return { type: 'algoRejected', clientAlgoId, code: entry.error?.exchangeCode ?? 0, msg: entry.error?.message ?? 'unknown outcome', atMs };
+      },
+      cancelAlgo: async (order) => {
+        const entry = await this.client.cancelAlgoOrder({ kind: 'cancel-algo', id: this.#nextIntentId(), symbol: order.symbol, clientAlgoId: order.clientAlgoId });
+        const atMs = Date.now();
+        if (entry.state === 'canceled') return { type: 'algoCanceled', clientAlgoId: order.clientAlgoId, atMs };
+        return { type: 'cancelFailed', clientAlgoId: order.clientAlgoId, code: entry.error?.exchangeCode ?? 0, msg: entry.error?.message ?? 'unknown outcome', atMs };
+      },
+      closeMarket: async (params) => {
+        const entry = await this.client.placeOrder({
+          kind: 'order',
+          id: this.#nextIntentId(),
+          clientId: params.newClientOrderId,
+          symbol: params.symbol,
+          side: params.side,
+          type: 'MARKET',
+          quantity: params.quantity,
+          positionSide: params.positionSide,
+          ...(params.reduceOnly === undefined ? {} : { reduceOnly: true }),
+        });
+        const okd = isAccepted(entry);
+        return { type: 'closeResult', clientOrderId: params.newClientOrderId, ok: okd, code: okd ? null : (entry.error?.exchangeCode ?? 0), msg: entry.error?.message ?? '', atMs: Date.now() };
+      },
+      notify: (level, text) => this.hooks.notify(level, text),
+      changed: () => this.hooks.changed(),
+    });
+  }
+
+  get #protectionKey(): string {
+    return `protection.v1:${this.material.profileId}`;
+  }
+
+  #nextIntentId(): string {
+    this.#seq = (this.#seq + 1) % 36 ** 8;
+    return makeIntentId(Date.now(), this.#seq);
+  }
+
+  /** Connects and reconciles: rules, clock, sockets, account, open orders, then the protector's reconcile. */
+  async start(): Promise<Result<void>> {
+    await this.protector.init();
+    const [info] = await Promise.all([this.#loadRules(), this.client.start()]);
+    if (!info.ok) return info;
+    await this.protector.feed({
+      type: 'symbolRules',
+      rules: [...this.rules.values()].map((r) => ({ symbol: r.symbol, tickSize: r.tickSize, minPrice: r.minPrice })),
+      atMs: Date.now(),
+    });
+    this.client.market.subscribe({
+      markPrice: (e) => {
+        this.book.marks.set(e.s, { price: e.p, atMs: Date.now() });
+        this.hooks.mark(e.s, e.p, e.E);
+        void this.protector.feed({ type: 'mark', symbol: e.s, price: e.p, atMs: e.E });
+      },
+      bookTicker: (e) => {
+        this.book.quotes.set(e.s, { bid: e.b, ask: e.a });
+      },
+      reconnected: () => void this.refresh(),
+    });
+    this.client.user.subscribe({
+      event: (e) => {
+        for (const pe of protectionEventsFrom(e)) void this.protector.feed(pe);
+        if (e.e === 'ORDER_TRADE_UPDATE' && e.o.x === 'TRADE') {
+          this.hooks.log('fill', `${e.o.S} ${e.o.l} ${e.o.s} @ ${e.o.L} (${e.o.X})`, { clientId: e.o.c });
+        }
+        if (e.e === 'ACCOUNT_UPDATE') void this.#refreshBalance();
+        if (this.book.apply(e)) {
+          this.#updateStreams();
+          this.hooks.changed();
+        }
+      },
+      reconnected: () => {
+        this.hooks.log('connection', 'User data stream reconnected: re-reading positions and open orders');
+        void this.refresh();
+      },
+    });
+    const dual = await this.client.rest.call('GET', '/fapi/v1/positionSide/dual', {}, { security: 'SIGNED' });
+    this.#hedge = dual.ok && typeof dual.body === 'object' && dual.body !== null && (dual.body as { dualSidePosition?: unknown }).dualSidePosition === true;
+    await this.refresh();
+    return ok(undefined);
+  }
+
+  stop(): void {
+    this.client.stop();
+  }
+
+  async #loadRules(): Promise<Result<void>> {
+    const cacheKey = `exchangeInfo.v1:${this.client.endpoints.rest}`;
+    const cached = CachedInfoSchema.safeParse((await chrome.storage.local.get(cacheKey))[cacheKey]);
+    let raw: unknown = cached.success && Date.now() - cached.data.fetchedAtMs < EXCHANGE_INFO_TTL_MS ? cached.data.info : undefined;
+    if (raw === undefined) {
+      const out = await this.client.rest.call('GET', '/fapi/v1/exchangeInfo', {}, { security: 'NONE' });
+      if (!out.ok) return err(out.error.code, `Could not load the exchange's trading rules: ${out.error.message}`);
+      raw = out.body;
+      await chrome.storage.local.set({ [cacheKey]: { fetchedAtMs: Date.now(), info: raw } });
+    }
+    const parsed = ExchangeInfoSchema.safeParse(raw);
+    if (!parsed.success) return err('EXCHANGE', 'The exchange answered exchangeInfo with an unexpected shape.');
+    this.rules = rulesFromExchangeInfo(parsed.data);
+    return ok(undefined);
+  }
+
+  async #refreshBalance(): Promise<void> {
+    const b = await this.client.rest.balances();
+    if (b.ok) this.book.setBalances(b.value);
+  }
+
+  /** Re-reads positions, balances and open orders over REST, and reconciles protection against them. */
+  async refresh(): Promise<void> {
+    const [positions, balances, orders, algos] = await Promise.all([
+      this.client.rest.call('GET', '/fapi/v2/positionRisk', {}, { security: 'SIGNED' }).then((o) => parseOutcome(o, PositionSchema.array(), 'positions')),
+      this.client.rest.balances(),
+      this.client.rest.openOrders(),
+      this.client.rest.openAlgoOrders(),
+    ]);
+    if (positions.ok) this.book.setPositions(positions.value);
+    if (balances.ok) this.book.setBalances(balances.value);
+    if (orders.ok && algos.ok) this.book.setOpenOrders(orders.value, algos.value);
+    if (positions.ok && algos.ok) {
+      await this.protector.feed({
+        type: 'openAlgoOrders',
+        positions: positions.value
+          .filter((p) => gt(abs(p.positionAmt), '0'))
+          .map((p) => ({ symbol: p.symbol, positionSide: sidePos(p.positionSide), amount: p.positionAmt, entryPrice: p.entryPrice })),
+        orders: algos.value.map((a) => ({
+          algoId: String(a.algoId),
+          clientAlgoId: a.clientAlgoId,
+          symbol: a.symbol,
+          side: a.side,
+          positionSide: sidePos(a.positionSide),
+          orderType: a.orderType,
+          quantity: a.quantity ?? '0',
+          ...(a.triggerPrice === undefined ? {} : { triggerPrice: a.triggerPrice }),
+          closePosition: a.closePosition ?? false,
+          reduceOnly: a.reduceOnly ?? false,
+        })),
+        atMs: Date.now(),
+      });
+    } else {
+      this.hooks.log('error', 'Could not re-read positions and open orders; protection will reconcile on the next refresh');
+    }
+    this.#updateStreams();
+    this.hooks.changed();
+  }
+
+  /** Sets the symbol's leverage on the exchange when the ticket's differs from it (weight 1, §3). */
+  async applyLeverage(symbol: string, leverage: number): Promise<Result<void>> {
+    if (this.book.leverage.get(symbol) === leverage || !this.rules.has(symbol)) return ok(undefined);
+    const out = await this.client.rest.call('POST', '/fapi/v1/leverage', { symbol, leverage: String(leverage) }, { security: 'SIGNED', symbol });
+    if (!out.ok) {
+      this.hooks.notify('warn', `Leverage for ${symbol} stays at ${this.book.leverage.get(symbol) ?? 'the exchange’s setting'}: ${out.error.message}`);
+      return { ok: false, error: out.error };
+    }
+    this.book.leverage.set(symbol, leverage);
+    this.hooks.log('order', `Leverage ${symbol} set to ${leverage}x`);
+    return ok(undefined);
+  }
+
+  /** The symbol in the ticket plus every symbol with a position: mark prices for all of them. */
+  setSymbolInView(symbol: string): void {
+    this.#symbolsInView = new Set([symbol]);
+    this.#updateStreams();
+  }
+
+  #updateStreams(): void {
+    const symbols = new Set(this.#symbolsInView);
+    for (const p of this.book.positions.values()) symbols.add(p.symbol);
+    this.client.market.setSymbols([...symbols]);
+  }
+
+  /**
+   * The mark and the expected fill price (far side of the book). A missing or stale mark (a cold worker whose
+   * streams are still connecting) is re-read over REST; an order is never sized on a stale price.
+   */
+  async #prices(symbol: string, side: Side): Promise<Result<{ mark: string; fill: string }>> {
+    let mark = this.book.marks.get(symbol);
+    if (mark === undefined || Date.now() - mark.atMs > STALE_MARK_MS) {
+      const [premium, quote] = await Promise.all([
+        this.client.rest.call('GET', '/fapi/v1/premiumIndex', { symbol }, { security: 'NONE', symbol }),
+        this.client.rest.call('GET', '/fapi/v1/ticker/bookTicker', { symbol }, { security: 'NONE', symbol }),
+      ]);
+      const p = PremiumSchema.safeParse(premium.ok ? premium.body : null);
+      const q = BookSchema.safeParse(quote.ok ? quote.body : null);
+      if (!p.success) return err('NETWORK', `No live price for ${symbol}: the exchange did not answer. No order was sent.`);
+      mark = { price: p.data.markPrice, atMs: Date.now() };
+      this.book.marks.set(symbol, mark);
+      if (q.success) this.book.quotes.set(symbol, { bid: q.data.bidPrice, ask: q.data.askPrice });
+    }
+    const q = this.book.quotes.get(symbol);
+    return ok({ mark: mark.price, fill: q === undefined ? mark.price : side === 'BUY' ? q.ask : q.bid });
+  }
+
+  async preview(ticket: Ticket, side: Side): Promise<Result<Preview>> {
+    const rules = this.rules.get(ticket.symbol);
+    if (rules === undefined) return err('VALIDATION', `${ticket.symbol} is not a symbol this exchange lists.`);
+    const px = await this.#prices(ticket.symbol, side);
+    if (!px.ok) return px;
+    const sized = sizeTicket({ ...ticket, side }, rules, { fillPrice: px.value.fill, availableBalance: this.book.availableBalance });
+    if (!sized.ok) return sized;
+    return ok({ symbol: ticket.symbol, side, ...sized.value });
+  }
+
+  /** Sizes, validates and places the ticket's order exactly once. */
+  async submit(ticket: Ticket, side: Side, inputAtMs: number): Promise<Result<OrderAck>> {
+    const rules = this.rules.get(ticket.symbol);
+    if (rules === undefined) return err('VALIDATION', `${ticket.symbol} is not a symbol this exchange lists.`);
+    const px = await this.#prices(ticket.symbol, side);
+    if (!px.ok) return px;
+    const sized = sizeTicket({ ...ticket, side }, rules, { fillPrice: px.value.fill, availableBalance: this.book.availableBalance });
+    if (!sized.ok) return sized;
+    const positionSide = this.#hedge ? (side === 'BUY' ? 'LONG' : 'SHORT') : 'BOTH';
+    const valid = validateOrder(
+      {
+        symbol: ticket.symbol,
+        side,
+        type: ticket.orderType,
+        quantity: sized.value.quantity,
+        ...(ticket.orderType === 'LIMIT' && ticket.price !== undefined ? { price: ticket.price } : {}),
+        reduceOnly: ticket.reduceOnly,
+        postOnly: ticket.postOnly,
+        positionSide,
+      },
+      rules,
+      { markPrice: px.value.mark },
+    );
+    if (!valid.ok) return valid;
+    const v = valid.value;
+    if (ticket.stopPercent !== undefined && !ticket.reduceOnly) {
+      await this.protector.feed({ type: 'traderStop', symbol: v.symbol, positionSide, stopPrice: sized.value.stopPrice, atMs: Date.now() });
+    }
+    const intent: OrderIntent = {
+      kind: 'order',
+      id: this.#nextIntentId(),
+      symbol: v.symbol,
+      side: v.side,
+      type: v.type,
+      quantity: v.quantity,
+      ...(v.price === undefined ? {} : { price: v.price }),
+      ...(v.timeInForce === undefined ? {} : { timeInForce: v.timeInForce }),
+      // Binance refuses reduceOnly in hedge mode (§4.3): there the position side says what is closed.
+      ...(this.#hedge ? { positionSide } : v.reduceOnly ? { reduceOnly: true } : {}),
+    };
+    this.hooks.log('intent', `${side} ${v.quantity} ${v.symbol} ${v.type}${v.price === undefined ? '' : ` @ ${v.price}`}`);
+    const entry = await this.client.placeOrder(intent);
+    return this.#ack(entry, side, v.quantity, inputAtMs);
+  }
+
+  #ack(entry: JournalEntry, side: Side, quantity: string, inputAtMs: number): Result<OrderAck> {
+    const t = entry.times;
+    const latency = {
+      signedMs: (t.signedMs ?? inputAtMs) - inputAtMs,
+      sentMs: (t.sentMs ?? inputAtMs) - inputAtMs,
+      ackMs: (t.ackMs ?? t.updatedMs) - inputAtMs,
+    };
+    if (!isAccepted(entry)) {
+      const error: AppError = entry.error ?? { code: 'UNKNOWN_STATUS', message: 'The order’s outcome is unknown.' };
+      this.hooks.log('error', `${side} ${quantity} ${entry.intent.symbol}: ${error.message}`, { clientId: entry.clientOrderId });
+      return { ok: false, error };
+    }
+    this.hooks.log('order', `${side} ${quantity} ${entry.intent.symbol} ${entry.exchangeStatus ?? entry.state} via ${entry.via ?? 'rest'}`, {
+      clientId: entry.clientOrderId,
+      latency: { signed: latency.signedMs, sent: latency.sentMs, acknowledged: latency.ackMs },
+    });
+    return ok({
+      intentId: entry.intentId,
+      clientOrderId: entry.clientOrderId,
+      side,
+      symbol: entry.intent.symbol,
+      quantity,
+      status: entry.exchangeStatus ?? entry.state,
+      via: entry.via === 'ws-api' ? 'ws' : 'rest',
+      latency,
+    });
+  }
+
+  /** Closes one position at market, reduce-only. */
+  async closePosition(symbol: string, positionSide: 'BOTH' | 'LONG' | 'SHORT'): Promise<Result<{ clientOrderId: string }>> {
+    const pos = [...this.book.positions.values()].find((p) => p.symbol === symbol && p.positionSide === positionSide);
+    if (pos === undefined) return err('VALIDATION', `No open ${symbol} position to close.`);
+    const side: Side = isNegative(pos.amount) ? 'BUY' : 'SELL';
+    const entry = await this.client.placeOrder({
+      kind: 'order',
+      id: this.#nextIntentId(),
+      symbol,
+      side,
+      type: 'MARKET',
+      quantity: abs(pos.amount),
+      ...(positionSide === 'BOTH' ? { reduceOnly: true } : { positionSide }),
+    });
+    if (!isAccepted(entry)) return { ok: false, error: entry.error ?? { code: 'UNKNOWN_STATUS', message: 'The close order’s outcome is unknown.' } };
+    this.hooks.log('order', `Close ${symbol} ${abs(pos.amount)} at market`, { clientId: entry.clientOrderId });
+    return ok({ clientOrderId: entry.clientOrderId });
+  }
+
+  async cancel(kind: 'order' | 'algo', symbol: string, clientId: string): Promise<Result<{ canceled: true }>> {
+    const entry =
+      kind === 'order'
+        ? await this.client.cancelOrder({ kind: 'cancel', id: this.#nextIntentId(), symbol, origClientOrderId: clientId })
+        : await this.client.cancelAlgoOrder({ kind: 'cancel-algo', id: this.#nextIntentId(), symbol, clientAlgoId: clientId });
+    if (entry.state !== 'canceled') return { ok: false, error: entry.error ?? { code: 'UNKNOWN_STATUS', message: 'The cancel’s outcome is unknown.' } };
+    return ok({ canceled: true });
+  }
+
+  /** Cancels every open order and conditional order, symbol by symbol (both endpoints are per symbol, §3). */
+  async cancelAll(): Promise<Result<{ canceled: number }>> {
+    const symbols = new Set([...this.book.orders.values()].map((o) => o.symbol));
+    const count = this.book.orders.size;
+    const results = await Promise.all(
+      [...symbols].flatMap((symbol) => [
+        this.client.rest.call('DELETE', '/fapi/v1/allOpenOrders', { symbol }, { security: 'SIGNED', symbol }),
+        this.client.rest.call('DELETE', '/fapi/v1/algoOpenOrders', { symbol }, { security: 'SIGNED', symbol }),
+      ]),
+    );
+    const failed = results.find((r) => !r.ok);
+    await this.refresh();
+    if (failed !== undefined && !failed.ok) return { ok: false, error: failed.error };
+    return ok({ canceled: count });
+  }
+
+  /** Cancels everything, then closes every position at market (reduce-only). */
+  async flatten(): Promise<Result<{ canceledOrders: number; closedPositions: number }>> {
+    const canceled = await this.cancelAll();
+    const positions = [...this.book.positions.values()];
+    const closes = await Promise.all(positions.map((p) => this.closePosition(p.symbol, p.positionSide)));
+    const failed = closes.find((c) => !c.ok);
+    await this.refresh();
+    if (failed !== undefined && !failed.ok) return { ok: false, error: failed.error };
+    if (!canceled.ok) return canceled;
+    return ok({ canceledOrders: canceled.value.canceled, closedPositions: positions.length });
+  }
+
+  snapshot(ticket: Ticket): TradingSnapshot {
+    const views = this.protector.views();
+    const protectiveIds = new Set([...this.book.orders.values()].filter((o) => /^(sl|t\d|cl)-/.test(o.clientId)).map((o) => o.clientId));
+    const limiter = this.client.limiterState();
+    const ws = this.client.wsApi;
+    return this.book.snapshot(ticket, [...this.rules.keys()].sort(), views, protectiveIds, {
+      rest: limiter.reason === null ? 'ok' : 'degraded',
+      wsApi: ws === null ? 'down' : ws.isUp ? 'up' : 'connecting',
+      market: this.book.marks.size > 0 ? 'up' : 'connecting',
+      user: this.client.user.isOpen ? 'up' : 'connecting',
+      clockOffsetMs: this.client.clock.offsetMs,
+      rttMs: this.client.clock.rttMs,
+      ...(limiter.reason === null ? {} : { limiter: limiter.reason }),
+    });
+  }
+
+  /** True while positions or protective orders exist: the worker must stay awake for the tiers and the stream. */
+  get guarding(): boolean {
+    return this.book.positions.size > 0 || this.protector.guarding;
+  }
+}
+
+const sidePos = (ps: string | undefined): 'BOTH' | 'LONG' | 'SHORT' => (ps === 'LONG' || ps === 'SHORT' ? ps : 'BOTH');
+
+function isAccepted(entry: JournalEntry): boolean {
+  return entry.state === 'acked' || entry.state === 'filled' || entry.state === 'final';
+}
