@@ -61,3 +61,38 @@ export async function launchExtension(opts: { headless?: boolean } = {}): Promis
     },
   };
 }
+
+/** The panel password used by the end-to-end tests. */
+export const TEST_PASSWORD = 'correct horse battery';
+
+/**
+ * Hands a local exchange's demo account to the extension the way `npm start` does, then seals it through the
+ * panel's paper-account form. Resolves with the panel page, unlocked.
+ */
+export async function setUpPaperAccount(
+  browser: ExtensionBrowser,
+  exchange: { restUrl: string; wsUrl: string; demo: { apiKey: string; apiSecret: string } },
+): Promise<Page> {
+  await browser.worker.evaluate(
+    (prefill) => chrome.storage.local.set({ 'setup.prefill.v1': prefill }),
+    { environment: 'local', restUrl: exchange.restUrl, wsUrl: exchange.wsUrl, apiKey: exchange.demo.apiKey, apiSecret: exchange.demo.apiSecret },
+  );
+  const page = await browser.openPanel();
+  await page.fill('#prefill-password', TEST_PASSWORD);
+  await page.fill('#prefill-password2', TEST_PASSWORD);
+  await page.click('#prefill-submit');
+  await page.waitForSelector('#vault-bar:not([hidden])', { timeout: 20_000 });
+  return page;
+}
+
+/** Polls `read` until `accept` holds (real time: the browser and the exchange run on their own clocks). */
+export async function eventually<T>(read: () => T | Promise<T>, accept: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last = await read();
+  while (!accept(last)) {
+    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 50));
+    last = await read();
+  }
+  return last;
+}

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startExchange, type SimExchange } from '../../sim/server.ts';
+import { eventually, launchExtension, setUpPaperAccount, type ExtensionBrowser } from './harness.ts';
+
+interface Account {
+  accountId: string;
+  positions: Array<{ symbol: string; positionAmt: string; positionSide: string }>;
+  openOrders: Array<{ clientOrderId: string }>;
+  openAlgoOrders: Array<{ clientAlgoId: string; orderType: string; side: string; quantity: string; triggerPrice: string; activatePrice: string; callbackRate: string }>;
+}
+
+describe('trading in real Chromium against the local exchange', () => {
+  let exchange: SimExchange;
+  let browser: ExtensionBrowser;
+  let page: Page;
+
+  const demo = (): Account => {
+    const state = exchange.control.state() as { accounts: Account[] };
+    const acc = state.accounts.find((a) => a.accountId === 'demo');
+    if (acc === undefined) throw new Error('no demo account');
+    return acc;
+  };
+  const ourOrders = () =>
+    exchange.control.ledger(0).entries.filter((e) => e.kind === 'order.placed' && String(e.data.clientOrderId).startsWith('stk-'));
+  const openPosition = (symbol: string) => demo().positions.find((p) => p.symbol === symbol && Number(p.positionAmt) !== 0);
+
+  beforeAll(async () => {
+    exchange = await startExchange({ port: 0, autoMarket: false });
+    exchange.control.setPrice('BTCUSDT', '50000');
+    browser = await launchExtension();
+    page = await setUpPaperAccount(browser, exchange);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await exchange?.stop();
+  });
+
+  it('a click on BUY places exactly one order of the quantity the ticket showed; the position appears, protected', async () => {
+    await page.fill('#ticket-size', '0.01');
+    await page.selectOption('#ticket-size-mode', 'quantity');
+    await eventually(() => page.textContent('#preview-buy-quantity'), (t) => t?.trim() === '0.01');
+    const before = ourOrders().length;
+
+    await page.click('#buy');
+    await page.waitForFunction(() => /BUY 0\.01 BTCUSDT FILLED/.test(document.getElementById('status')?.textContent ?? ''));
+
+    const placed = ourOrders().slice(before);
+    expect(placed).toHaveLength(1);
+    expect(placed[0]?.data).toMatchObject({ side: 'BUY', type: 'MARKET', quantity: '0.01' });
+    await page.waitForSelector('#pos-BTCUSDT-BOTH', { state: 'attached' });
+
+    // The safety stop (−10 % of entry, no stop % on the ticket) and the three ASL trailing members are resident.
+    const algos = await eventually(() => demo().openAlgoOrders, (a) => a.length === 4);
+    const stop = algos.find((a) => a.orderType === 'STOP_MARKET');
+    expect(stop).toMatchObject({ side: 'SELL', quantity: '0.01' });
+    expect(Number(stop?.triggerPrice)).toBeGreaterThan(44_900);
+    expect(Number(stop?.triggerPrice)).toBeLessThan(45_100);
+    expect(algos.filter((a) => a.orderType === 'TRAILING_STOP_MARKET').map((a) => a.callbackRate).sort()).toEqual(['1', '1.5', '2']);
+  });
+
+  it('the ASL tiers carry the stop up and a pullback closes the position, leaving no protective order', async () => {
+    expect(openPosition('BTCUSDT')).toBeDefined();
+    for (const price of ['50600', '51100', '51600', '52200', '52400']) exchange.control.setPrice('BTCUSDT', price);
+    // Tier 3 (+4 %) trails the best mark (52400) by 1 %: 51876. A pullback to 51800 crosses it.
+    exchange.control.setPrice('BTCUSDT', '51800');
+    await eventually(() => openPosition('BTCUSDT'), (p) => p === undefined);
+    await eventually(() => demo().openAlgoOrders.length, (n) => n === 0);
+    await page.waitForSelector('#pos-BTCUSDT-BOTH', { state: 'detached' });
+  });
+
+  it('flatten leaves no open order and no position', async () => {
+    await page.click('#sell');
+    await page.waitForFunction(() => /SELL 0\.01 BTCUSDT FILLED/.test(document.getElementById('status')?.textContent ?? ''));
+    await eventually(() => demo().openAlgoOrders.length, (n) => n === 4);
+    await page.click('#flatten');
+    await page.waitForFunction(() => /Flattened: 1 position/.test(document.getElementById('status')?.textContent ?? ''));
+    await eventually(() => demo(), (a) => a.positions.every((p) => Number(p.positionAmt) === 0) && a.openOrders.length === 0 && a.openAlgoOrders.length === 0);
+  });
+
+  it('minimize and restore keep the trading state', async () => {
+    await page.click('#minimize');
+    await page.waitForFunction(() => document.getElementById('app')?.classList.contains('minimized'));
+    await expect(page.isVisible('#buy')).resolves.toBe(true);
+    await page.reload();
+    await page.waitForSelector('main[aria-busy="false"]');
+    await expect(page.locator('#app').getAttribute('class')).resolves.toContain('minimized');
+    await page.click('#minimize');
+    await expect(page.inputValue('#ticket-size')).resolves.toBe('0.01');
+  });
+});
