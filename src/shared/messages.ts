@@ -23,6 +23,8 @@ const OrderSubmitRequest = z.strictObject({
   source: SourceSchema,
   /** When the trader clicked or pressed the key (epoch ms), for the latency breakdown. */
   inputAtMs: epochMs,
+  /** A hotkey on a Binance futures or TradingView tab trades that tab's symbol instead of the ticket's. */
+  symbol: z.string().regex(/^[A-Z0-9]{2,20}$/).optional(),
 });
 const HotkeysCheckRequest = z.strictObject({ type: z.literal('hotkeys.check') });
 

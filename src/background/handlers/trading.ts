@@ -24,7 +24,8 @@ export const tradingHandlers = {
     void vault.touch();
     const s = await manager.session();
     if (!s.ok) return s;
-    return s.value.submit(await readTicket(), req.side, req.inputAtMs);
+    const ticket = await readTicket();
+    return s.value.submit(req.symbol === undefined ? ticket : { ...ticket, symbol: req.symbol }, req.side, req.inputAtMs);
   },
   'ticket.set': async (req) => {
     const ticket = await writeTicket(req.ticket);
