@@ -35,9 +35,10 @@ export function chromiumArgs(dist: string): string[] {
   ];
 }
 
-export async function launchExtension(opts: { headless?: boolean } = {}): Promise<ExtensionBrowser> {
+export async function launchExtension(opts: { headless?: boolean; profileDir?: string } = {}): Promise<ExtensionBrowser> {
   if (!existsSync(join(DIST, 'manifest.json'))) throw new Error(`no build at ${DIST}: run the build first`);
-  const profile = mkdtempSync(join(tmpdir(), 'strike-e2e-'));
+  // A caller-owned profile survives close(), to test what a browser restart keeps.
+  const profile = opts.profileDir ?? mkdtempSync(join(tmpdir(), 'strike-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: opts.headless ?? true,
@@ -57,7 +58,7 @@ export async function launchExtension(opts: { headless?: boolean } = {}): Promis
     },
     async close() {
       await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      if (opts.profileDir === undefined) rmSync(profile, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { startExchange, type SimExchange } from '../../sim/server.ts';
+import { eventually, launchExtension, setUpPaperAccount, TEST_PASSWORD, type ExtensionBrowser } from './harness.ts';
+
+interface Account {
+  accountId: string;
+  positions: Array<{ symbol: string; positionAmt: string }>;
+  openAlgoOrders: Array<{ clientAlgoId: string; orderType: string }>;
+}
+
+/**
+ * Protection lives on the exchange: it must hold while the worker is stopped and while the browser is closed, and
+ * whatever is left over must be cleaned up when Strike comes back.
+ */
+describe('protection survives the worker and the browser', () => {
+  let exchange: SimExchange;
+  const profileDir = mkdtempSync(join(tmpdir(), 'strike-e2e-keep-'));
+
+  const demo = (): Account => {
+    const acc = (exchange.control.state() as { accounts: Account[] }).accounts.find((a) => a.accountId === 'demo');
+    if (acc === undefined) throw new Error('no demo account');
+    return acc;
+  };
+  const btcPosition = () => demo().positions.find((p) => p.symbol === 'BTCUSDT' && Number(p.positionAmt) !== 0);
+
+  async function buyProtected(page: Page): Promise<void> {
+    exchange.control.setPrice('BTCUSDT', '50000');
+    await page.fill('#ticket-size', '0.01');
+    await eventually(() => page.textContent('#preview-buy-quantity'), (t) => t?.trim() === '0.01');
+    await page.click('#buy');
+    await page.waitForFunction(() => /BUY 0\.01 BTCUSDT FILLED/.test(document.getElementById('status')?.textContent ?? ''));
+    await eventually(() => demo().openAlgoOrders.length, (n) => n === 4);
+  }
+
+  /** Up through every tier to 52400, then a pullback under tier 3's 1 % trail (51876). */
+  function runUpAndPullBack(): void {
+    for (const price of ['50600', '51100', '51600', '52200', '52400', '51800']) exchange.control.setPrice('BTCUSDT', price);
+  }
+
+  beforeAll(async () => {
+    exchange = await startExchange({ port: 0, autoMarket: false });
+  });
+  afterAll(async () => {
+    await exchange?.stop();
+    rmSync(profileDir, { recursive: true, force: true });
+  });
+
+  it('with the worker stopped mid-trade: the exchange trails and closes, the restarted worker leaves no order behind', async () => {
+    const browser = await launchExtension();
+    try {
+      const page = await setUpPaperAccount(browser, exchange);
+      await buyProtected(page);
+      const cdp = await browser.context.newCDPSession(page);
+      await cdp.send('ServiceWorker.enable');
+      await cdp.send('ServiceWorker.stopAllWorkers');
+      runUpAndPullBack();
+      await eventually(btcPosition, (p) => p === undefined);
+      // The next event wakes the worker; it resumes the session and reconciles: the position is flat, so the
+      // remaining trailing members and the stop are canceled.
+      await page.evaluate(() => chrome.runtime.sendMessage({ type: 'trading.snapshot' }));
+      await eventually(() => demo().openAlgoOrders.length, (n) => n === 0, 15_000);
+      await cdp.detach();
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('with the browser closed after entry: the stop still triggers on the exchange, and the next start cleans up', async () => {
+    exchange.control.reset();
+    let browser = await launchExtension({ profileDir });
+    const page = await setUpPaperAccount(browser, exchange);
+    await buyProtected(page);
+    await browser.close();
+
+    runUpAndPullBack();
+    expect(btcPosition()).toBeUndefined();
+    // Members that did not fire stay resident until Strike runs again: nothing can cancel them while it is closed.
+    expect(demo().openAlgoOrders.length).toBeGreaterThan(0);
+
+    browser = await launchExtension({ profileDir });
+    try {
+      const again = await browser.openPanel();
+      // The browser restart cleared the session: unlock, then the reconcile cancels the orphans.
+      await again.fill('#unlock-password', TEST_PASSWORD);
+      await again.click('#unlock-submit');
+      await again.waitForSelector('#vault-bar:not([hidden])');
+      await eventually(() => demo().openAlgoOrders.length, (n) => n === 0, 15_000);
+    } finally {
+      await browser.close();
+    }
+  });
+});
