@@ -1,7 +1,7 @@
 /**
  * The protection engine: exchange-resident protective stops for every position and the ASL trailing tiers, as a
  * pure reducer. `step(state, event, config)` returns the next state and the effects for the runner
- * (`src/background/protector.ts`) to execute; see docs/protection.md for the rules and the native-vs-worker decision.
+ * (`src/background/trading/protector.ts`) to execute; see docs/protection.md for the rules and the native-vs-worker decision.
  */
 export { step } from './asl/reducer.ts';
 export { selectProtection, selectProtections, type ProtectionView } from './asl/selectors.ts';
