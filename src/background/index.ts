@@ -4,7 +4,8 @@
  * (https://developer.chrome.com/docs/extensions/develop/concepts/service-workers/events).
  */
 import { createRouter, isTrustedSender, type HandlerMap } from './router.ts';
-import { commandToRequest, hotkeyHealth } from './commands.ts';
+import { hotkeyHealth, notifyHotkey, runHotkey } from './commands.ts';
+import { updateBadge } from './badge.ts';
 import { acceptPort, publish } from './events.ts';
 import { readUiState, writeUiState } from './ui-state.ts';
 import { vault } from './services.ts';
@@ -35,7 +36,10 @@ async function appStatus(): Promise<AppStatus> {
 /** The vault changed: start trading on unlock, stop on lock, and tell every open page. */
 function onVaultChange(status: VaultStatus): void {
   if (status.unlocked) void manager.session();
-  else manager.stop();
+  else {
+    manager.stop();
+    void updateBadge({ kind: 'locked' });
+  }
   void appStatus().then((s) => publish({ type: 'status', status: s }));
 }
 
@@ -67,12 +71,10 @@ chrome.runtime.onConnect.addListener((port) => {
   acceptPort(port, port.sender !== undefined && isTrustedSender(port.sender, routerOptions));
 });
 
-chrome.commands.onCommand.addListener((command) => {
-  const request = commandToRequest(command, Date.now());
-  if (request === null) return;
-  void router.dispatch(request).then((result) => {
-    if (!result.ok) publish({ type: 'notice', level: 'error', text: result.error.message, atMs: Date.now() });
-  });
+// `tab` is the active tab; the key press grants activeTab, so its URL is readable and a buy or sell on a Binance
+// futures page or TradingView chart trades that page's symbol.
+chrome.commands.onCommand.addListener((command, tab) => {
+  void runHotkey(command, tab?.url, { now: () => Date.now(), dispatch: router.dispatch, report: notifyHotkey });
 });
 
 const HOTKEY_NOTIFICATION = 'strike.hotkeys';

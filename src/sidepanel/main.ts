@@ -170,6 +170,10 @@ byId<HTMLButtonElement>('hotkeys-fix').addEventListener('click', () => {
 onEvents(onEvent, () => void refresh());
 void refresh();
 // Bindings change on chrome://extensions/shortcuts while the panel is open: re-check when the trader comes back.
-window.addEventListener('focus', () => {
+const recheckHotkeys = (): void => {
   void request({ type: 'hotkeys.check' }).then((r) => (r.ok ? renderHotkeys(hotkeysCard, hotkeysText, r.value) : ctx.status.error(r.error)));
+};
+window.addEventListener('focus', recheckHotkeys);
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible') recheckHotkeys();
 });

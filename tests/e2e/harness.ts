@@ -35,7 +35,8 @@ export function chromiumArgs(dist: string): string[] {
   ];
 }
 
-export async function launchExtension(opts: { headless?: boolean; profileDir?: string } = {}): Promise<ExtensionBrowser> {
+/** `env` replaces the browser's environment (a headed run under Xvfb passes its `DISPLAY` this way). */
+export async function launchExtension(opts: { headless?: boolean; profileDir?: string; env?: Record<string, string> } = {}): Promise<ExtensionBrowser> {
   if (!existsSync(join(DIST, 'manifest.json'))) throw new Error(`no build at ${DIST}: run the build first`);
   // A caller-owned profile survives close(), to test what a browser restart keeps.
   const profile = opts.profileDir ?? mkdtempSync(join(tmpdir(), 'strike-e2e-'));
@@ -43,6 +44,7 @@ export async function launchExtension(opts: { headless?: boolean; profileDir?: s
     executablePath: CHROMIUM,
     headless: opts.headless ?? true,
     args: chromiumArgs(DIST),
+    ...(opts.env === undefined ? {} : { env: opts.env }),
   });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
   const extensionId = new URL(worker.url()).host;

@@ -4,7 +4,7 @@ import * as manager from '../trading/manager.ts';
 import * as journal from '../activity-log.ts';
 import { readTicket, writeTicket } from '../ticket-store.ts';
 import { vault } from '../services.ts';
-import { ok } from '../../shared/result.ts';
+import { err, ok } from '../../shared/result.ts';
 
 type TradingKeys =
   | 'order.submit'
@@ -25,7 +25,15 @@ export const tradingHandlers = {
     const s = await manager.session();
     if (!s.ok) return s;
     const ticket = await readTicket();
-    return s.value.submit(req.symbol === undefined ? ticket : { ...ticket, symbol: req.symbol }, req.side, req.inputAtMs);
+    if (req.symbol === undefined || req.symbol === ticket.symbol) return s.value.submit(ticket, req.side, req.inputAtMs);
+    // A quantity is in the ticket symbol's base unit: 100 SOL is not 100 BTC. Only unit-free sizes carry over.
+    if (ticket.sizeMode === 'quantity') {
+      return err(
+        'VALIDATION',
+        `This tab shows ${req.symbol} but the ticket's size is a ${ticket.symbol} quantity. Size the ticket in USDT, % of balance or risk to trade the tab's symbol by hotkey. No order was sent.`,
+      );
+    }
+    return s.value.submit({ ...ticket, symbol: req.symbol }, req.side, req.inputAtMs);
   },
   'ticket.set': async (req) => {
     const ticket = await writeTicket(req.ticket);

@@ -7,6 +7,7 @@ import { vault } from '../services.ts';
 import { publish } from '../events.ts';
 import * as journal from '../activity-log.ts';
 import { readTicket } from '../ticket-store.ts';
+import { updateBadge } from '../badge.ts';
 import { err, ok, type Result } from '../../shared/result.ts';
 import { TradingSession } from './session.ts';
 
@@ -18,7 +19,11 @@ function scheduleSnapshot(session: TradingSession): void {
   if (snapshotTimer !== null) return;
   snapshotTimer = setTimeout(() => {
     snapshotTimer = null;
-    void readTicket().then((ticket) => publish({ type: 'trading', snapshot: session.snapshot(ticket) }));
+    void readTicket().then((ticket) => {
+      const snapshot = session.snapshot(ticket);
+      publish({ type: 'trading', snapshot });
+      void updateBadge({ kind: 'trading', snapshot });
+    });
   }, 200);
 }
 
@@ -47,6 +52,7 @@ async function create(): Promise<Result<TradingSession>> {
   const started = await session.start();
   if (!started.ok) {
     session.stop();
+    void updateBadge({ kind: 'error', reason: started.error.message });
     return started;
   }
   session.setSymbolInView((await readTicket()).symbol);
@@ -61,6 +67,7 @@ export async function session(): Promise<Result<TradingSession>> {
   const profileId = status.value.activeProfileId;
   if (!status.value.unlocked || profileId === undefined) {
     stop();
+    void updateBadge({ kind: 'locked' });
     if (status.value.profiles.length === 0) return err('NOT_CONFIGURED', 'No exchange account is set up yet: add your API key in the side panel, then try again.');
     return err('VAULT_LOCKED', 'Strike is locked: unlock it in the side panel to trade. No order was sent.');
   }

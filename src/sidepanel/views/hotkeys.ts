@@ -1,7 +1,7 @@
 /** The hotkeys card: says which order command has no key and opens Chrome's shortcuts page to fix it. */
 import type { HotkeyHealth } from '../../shared/messages.ts';
 
-const SUGGESTED: Record<string, string> = { buy: 'Ctrl+Shift+B', sell: 'Ctrl+Shift+S' };
+const SUGGESTED: Record<string, string> = { buy: 'Ctrl+Shift+B', sell: 'Ctrl+Shift+S', flatten: 'Alt+Shift+F' };
 
 /** The card's sentence for the unbound commands ("BUY (suggested Ctrl+Shift+B) has no key. …"). */
 export function hotkeysText(unbound: readonly string[]): string {
