@@ -18,9 +18,11 @@ execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit',
 
 /** Starts the local exchange and resolves with the URLs and demo credentials it prints as JSON. */
 function startExchange() {
+  // Its own process group, so stopping it also stops the node process tsx starts under it.
   const child = spawn('npx', ['tsx', 'sim/cli.ts', '--json', '--port', String(port)], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
   });
   return new Promise((resolvePromise, reject) => {
     const lines = createInterface({ input: child.stdout });
@@ -83,7 +85,11 @@ console.log(`Screenshot: ${shot}`);
 
 async function shutdown() {
   await context.close().catch(() => {});
-  exchange.kill('SIGTERM');
+  try {
+    process.kill(-exchange.pid, 'SIGTERM');
+  } catch {
+    // Already gone.
+  }
   process.exit(0);
 }
 process.on('SIGINT', shutdown);

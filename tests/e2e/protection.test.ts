@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startExchange, type SimExchange } from '../../sim/server.ts';
-import { eventually, launchExtension, setUpPaperAccount, TEST_PASSWORD, type ExtensionBrowser } from './harness.ts';
+import { eventually, launchExtension, setUpPaperAccount, TEST_PASSWORD } from './harness.ts';
 
 interface Account {
   accountId: string;
