@@ -43,7 +43,9 @@ describe('trading in real Chromium against the local exchange', () => {
     const before = ourOrders().length;
 
     await page.click('#buy');
-    await page.waitForFunction(() => /BUY 0\.01 BTCUSDT FILLED/.test(document.getElementById('status')?.textContent ?? ''));
+    // The ack is shown in the status line (until the stop's notice replaces it) and as the latency in the action bar.
+    await page.waitForFunction(() => /^last \d/.test(document.getElementById('bar-latency')?.textContent ?? ''));
+    await eventually(() => ourOrders().length, (n) => n > before);
 
     const placed = ourOrders().slice(before);
     expect(placed).toHaveLength(1);
@@ -70,8 +72,9 @@ describe('trading in real Chromium against the local exchange', () => {
   });
 
   it('flatten leaves no open order and no position', async () => {
+    const before = ourOrders().length;
     await page.click('#sell');
-    await page.waitForFunction(() => /SELL 0\.01 BTCUSDT FILLED/.test(document.getElementById('status')?.textContent ?? ''));
+    await eventually(() => ourOrders().length, (n) => n === before + 1);
     await eventually(() => demo().openAlgoOrders.length, (n) => n === 4);
     await page.click('#flatten');
     await page.waitForFunction(() => /Flattened: 1 position/.test(document.getElementById('status')?.textContent ?? ''));
