@@ -17,6 +17,7 @@ import type { SigningMaterial } from '../vault.ts';
 import { AccountBook } from './book.ts';
 import { protectionEventsFrom } from './protection-events.ts';
 import { Protector } from './protector.ts';
+import { ReplayGuard, type ReplayAction } from './replay-guard.ts';
 import { workerFetch, workerLogger, workerScheduler, workerSockets, sessionJournal } from './worker-ports.ts';
 import { z } from 'zod';
 
@@ -51,6 +52,7 @@ export class TradingSession {
   #seq = 0;
   #hedge = false;
   #symbolsInView = new Set<string>();
+  readonly #replays = new ReplayGuard((clientOrderId) => clientOrderId.startsWith('stk-'));
 
   constructor(
     readonly material: SigningMaterial,
@@ -157,8 +159,10 @@ export class TradingSession {
     this.client.user.subscribe({
       event: (e) => {
         for (const pe of protectionEventsFrom(e)) void this.protector.feed(pe);
-        if (e.e === 'ORDER_TRADE_UPDATE' && e.o.x === 'TRADE') {
-          this.hooks.log('fill', `${e.o.S} ${e.o.l} ${e.o.s} @ ${e.o.L} (${e.o.X})`, { clientId: e.o.c });
+        if (e.e === 'ORDER_TRADE_UPDATE') {
+          if (e.o.x === 'TRADE') this.hooks.log('fill', `${e.o.S} ${e.o.l} ${e.o.s} @ ${e.o.L} (${e.o.X})`, { clientId: e.o.c });
+          const replay = this.#replays.observe(e);
+          if (replay !== null) void this.#undoReplay(replay);
         }
         if (e.e === 'ACCOUNT_UPDATE') void this.#refreshBalance();
         if (this.book.apply(e)) {
@@ -179,6 +183,36 @@ export class TradingSession {
 
   stop(): void {
     this.client.stop();
+  }
+
+  /** Undoes an order the browser sent twice (see replay-guard.ts), and says so. */
+  async #undoReplay(action: ReplayAction): Promise<void> {
+    if (action.kind === 'cancel') {
+      const out = await this.client.rest.call('DELETE', '/fapi/v1/order', { symbol: action.symbol, orderId: action.orderId }, { security: 'SIGNED', symbol: action.symbol });
+      this.hooks.notify(
+        out.ok ? 'warn' : 'error',
+        out.ok
+          ? `The browser re-sent ${action.clientOrderId}: the duplicate order ${action.orderId} was canceled.`
+          : `The browser re-sent ${action.clientOrderId}: canceling the duplicate order ${action.orderId} failed (${out.error.message}). Cancel it in the Positions tab.`,
+      );
+      return;
+    }
+    const entry = await this.client.placeOrder({
+      kind: 'order',
+      id: this.#nextIntentId(),
+      clientId: `dup-${action.orderId}`.slice(0, 36),
+      symbol: action.symbol,
+      side: action.side,
+      type: 'MARKET',
+      quantity: action.quantity,
+      ...(action.positionSide === 'BOTH' ? { reduceOnly: true } : { positionSide: action.positionSide }),
+    });
+    this.hooks.notify(
+      isAccepted(entry) ? 'warn' : 'error',
+      isAccepted(entry)
+        ? `The browser re-sent ${action.clientOrderId} after an unanswered request; the duplicate fill (${action.quantity} ${action.symbol}, order ${action.orderId}) was closed at market.`
+        : `The browser re-sent ${action.clientOrderId}; closing the duplicate ${action.quantity} ${action.symbol} failed (${entry.error?.message ?? 'unknown outcome'}). Reduce the position by hand.`,
+    );
   }
 
   async #loadRules(): Promise<Result<void>> {
