@@ -1,4 +1,4 @@
-/** Public market-data endpoints (fact sheet §3): ping, time, exchangeInfo, prices, book ticker, depth, premiumIndex. */
+/** Public market-data endpoints (fact sheet §3): ping, time, exchangeInfo, prices, 24 h ticker, book ticker, depth, premiumIndex. */
 import type { Endpoint } from '../contracts.ts';
 import { E } from '../engine/errors.ts';
 import type { SymbolMarket } from '../engine/market.ts';
@@ -45,6 +45,11 @@ export function marketEndpoints(d: ApiDeps): Record<string, Endpoint> {
     }),
     'GET /fapi/v1/ticker/price': ticker,
     'GET /fapi/v2/ticker/price': ticker,
+    // 24 h rolling statistics (Binance USDⓈ-M docs "24hr Ticker Price Change Statistics": weight 1 with symbol,
+    // 40 without); ccxt's fetchTicker/fetchTickers call it.
+    'GET /fapi/v1/ticker/24hr': endpoint('NONE', (p) => bySymbol(p, 1, 40), false, (ctx) =>
+      one(ctx.params, (m) => m.day.snapshot(ctx.nowMs, m.last)),
+    ),
     'GET /fapi/v1/premiumIndex': endpoint('NONE', (p) => bySymbol(p, 1, 10), false, (ctx) =>
       one(ctx.params, (m) => ({
         symbol: m.spec.symbol, markPrice: m.mark, indexPrice: m.last, estimatedSettlePrice: m.mark, lastFundingRate: '0.00010000',

@@ -14,6 +14,7 @@ import type { Ledger } from './ledger.ts';
 import { accountFigures, configOf, crossWallet, isReducing, openingQty, positionFigures } from './margin.ts';
 import { Market, type SymbolMarket } from './market.ts';
 import { algoUpdate, avgPrice, orderTradeUpdate, tradeLite, type FillInfo } from './payloads.ts';
+import { miniTickerEvent, tickerEvent } from './stats24h.ts';
 import type { SymbolSpec } from './symbols.ts';
 import type {
   Account,
@@ -42,6 +43,8 @@ export const CLIENT_ID_RE = /^[.A-Z:/a-z0-9_-]{1,36}$/;
 /** GTD bounds (fact sheet §4.2): more than 600 s ahead and below 253402300799000. */
 const GTD_MIN_AHEAD_MS = 600_000;
 const GTD_MAX = 253402300799000;
+/** Update speed of `<symbol>@ticker` and `@miniTicker` (fact sheet §7: ticker 2000 ms, miniTicker 2 s). */
+const TICKER_PUSH_MS = 2_000;
 const FINAL = new Set(['FILLED', 'CANCELED', 'EXPIRED', 'REJECTED']);
 
 /** Expiry reasons `er` (fact sheet §8). */
@@ -412,6 +415,7 @@ export class Engine {
     o.updateTime = now;
     o.status = gte(o.executedQty, o.origQty) ? 'FILLED' : 'PARTIALLY_FILLED';
     const tradeId = this.nextTradeId++;
+    m.day.record(now, price, qty, tradeId);
     const trade = { id: tradeId, symbol: o.symbol, orderId: o.orderId, side: o.side, positionSide: o.positionSide, price, qty, quoteQty: quote, commission, realizedPnl: realized, maker, time: now };
     let trades = acc.tradesBySymbol.get(o.symbol);
     if (!trades) acc.tradesBySymbol.set(o.symbol, (trades = []));
@@ -772,10 +776,19 @@ export class Engine {
     }
     if (trade) {
       const id = this.nextTradeId++;
+      m.day.record(now, m.last, m.spec.minQty, id);
       this.deps.bus.market(`${lower}@aggTrade`, { e: 'aggTrade', E: now, a: this.nextAggId++, s: symbol, p: m.last, q: m.spec.minQty, nq: m.spec.minQty, f: id, l: id, T: now, m: false });
     }
     this.matchResting(m);
     this.evaluateAlgos(m);
+    // `<symbol>@ticker` and `@miniTicker` update every 2 s (fact sheet §7; Binance's stream pages); pushed on the
+    // first price change after that interval. ccxt's watchTicker subscribes `@miniTicker` by default.
+    if (now - m.day.lastPushAt >= TICKER_PUSH_MS) {
+      m.day.lastPushAt = now;
+      const day = m.day.snapshot(now, m.last);
+      this.deps.bus.market(`${lower}@ticker`, tickerEvent(day, now));
+      this.deps.bus.market(`${lower}@miniTicker`, miniTickerEvent(day, now));
+    }
   }
 
   /** Resting LIMIT orders fill as maker at their price once the book crosses them, up to the liquidity crossed. */

@@ -4,6 +4,7 @@
  * size, so large orders slip). Prices stay decimal strings; the random draw only chooses a whole number of ticks.
  */
 import { add, cmp, gt, isNegative, isZero, mul, normalize, roundToStep, sub } from '../../src/shared/decimal.ts';
+import { Stats24h } from './stats24h.ts';
 import type { SymbolSpec } from './symbols.ts';
 
 /** One price level: [price, quantity]. */
@@ -22,6 +23,8 @@ export interface SymbolMarket {
   mark: string;
   updateId: number;
   regime: Regime;
+  /** Rolling 24 h trade statistics (ticker/24hr, `@ticker`). */
+  readonly day: Stats24h;
 }
 
 /** Per-tick volatility of the calm, normal and wild regimes (at 100 ms ticks: ≈0.025 %, 0.07 %, 0.25 % per minute). */
@@ -48,6 +51,7 @@ export class Market {
         mark: normalize(spec.initialPrice),
         updateId: 1,
         regime: { vol: REGIMES[1], ticksLeft: 600 },
+        day: new Stats24h(spec.symbol),
       });
     }
   }

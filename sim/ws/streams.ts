@@ -67,10 +67,10 @@ export function symbolSet(symbols: readonly string[]): ReadonlySet<string> {
 
 /** A parsed live control message. `id` is the unsigned integer the client chose. */
 export type ControlRequest =
-  | { readonly method: 'SUBSCRIBE' | 'UNSUBSCRIBE'; readonly params: readonly string[]; readonly id: number }
-  | { readonly method: 'LIST_SUBSCRIPTIONS'; readonly id: number }
-  | { readonly method: 'SET_PROPERTY'; readonly value: boolean; readonly id: number }
-  | { readonly method: 'GET_PROPERTY'; readonly id: number };
+  | { readonly method: 'SUBSCRIBE' | 'UNSUBSCRIBE'; readonly params: readonly string[]; readonly id: ControlId }
+  | { readonly method: 'LIST_SUBSCRIPTIONS'; readonly id: ControlId }
+  | { readonly method: 'SET_PROPERTY'; readonly value: boolean; readonly id: ControlId }
+  | { readonly method: 'GET_PROPERTY'; readonly id: ControlId };
 
 /** Control-protocol error codes (fact sheet §7 "Live Subscribing"). */
 export interface ControlError {
@@ -80,7 +80,7 @@ export interface ControlError {
 
 export type ControlParse =
   | { readonly ok: true; readonly request: ControlRequest }
-  | { readonly ok: false; readonly error: ControlError; readonly id: number | null };
+  | { readonly ok: false; readonly error: ControlError; readonly id: ControlId | null };
 
 const METHODS = ['SUBSCRIBE', 'UNSUBSCRIBE', 'LIST_SUBSCRIPTIONS', 'SET_PROPERTY', 'GET_PROPERTY'] as const;
 type Method = (typeof METHODS)[number];
@@ -93,11 +93,22 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * The USD-M page documents an unsigned integer id, but Binance's own generated connector
+ * (@binance/derivatives-trading-usds-futures) sends 32-hex-character string ids on these streams, and Binance's
+ * newer stream docs accept "an alphanumeric string, max length 36" as well: both are accepted here.
+ */
+export type ControlId = number | string;
+
+function isControlId(value: unknown): value is ControlId {
+  return isUnsignedInt(value) || (typeof value === 'string' && /^[A-Za-z0-9-]{1,36}$/.test(value));
+}
+
 function isUnsignedInt(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
-function invalid(msg: string, id: number | null): ControlParse {
+function invalid(msg: string, id: ControlId | null): ControlParse {
   return { ok: false, error: { code: 2, msg: `Invalid request: ${msg}` }, id };
 }
 
@@ -115,7 +126,7 @@ export function parseControl(text: string): ControlParse {
   }
   if (!isRecord(body)) return invalid('expected a JSON object', null);
   const id = body['id'];
-  if (!isUnsignedInt(id)) return invalid('request ID must be an unsigned integer', null);
+  if (!isControlId(id)) return invalid('request ID must be an unsigned integer or an alphanumeric string of at most 36 characters', null);
   const method = body['method'];
   if (method === undefined) return invalid('missing field `method`', id);
   if (!isMethod(method)) {
@@ -157,11 +168,11 @@ export function parseControl(text: string): ControlParse {
 }
 
 /** The reply frame for a control error: `{"error":{"code":2,"msg":"…"},"id":1}`. */
-export function controlErrorReply(error: ControlError, id: number | null): string {
+export function controlErrorReply(error: ControlError, id: ControlId | null): string {
   return JSON.stringify({ error, id });
 }
 
 /** The reply frame for a successful control request: `{"result":null,"id":1}`. */
-export function controlResultReply(result: unknown, id: number): string {
+export function controlResultReply(result: unknown, id: ControlId): string {
   return JSON.stringify({ result, id });
 }

@@ -106,10 +106,19 @@ describe('live control messages (fact sheet §7)', () => {
     c.close();
   });
 
+  it('accepts the string ids Binance\'s own connector sends and echoes them', async () => {
+    const c = await connect(h.url('/market/ws/0'));
+    const id = '0123456789abcdef0123456789abcdef';
+    expect(await c.call({ method: 'LIST_SUBSCRIPTIONS', id })).toEqual({ result: [], id });
+    c.close();
+  });
+
   it.each([
     ['invalid JSON', '{"method":', 3, null],
     ['id not an unsigned integer', { method: 'LIST_SUBSCRIPTIONS', id: -1 }, 2, null],
-    ['string id', { method: 'LIST_SUBSCRIPTIONS', id: 'a' }, 2, null],
+    ['string id with a space', { method: 'LIST_SUBSCRIPTIONS', id: 'a b' }, 2, null],
+    ['string id over 36 characters', { method: 'LIST_SUBSCRIPTIONS', id: 'a'.repeat(37) }, 2, null],
+    ['fractional id', { method: 'LIST_SUBSCRIPTIONS', id: 1.5 }, 2, null],
     ['unknown method', { method: 'PING', id: 4 }, 2, 4],
     ['too many params', { method: 'SET_PROPERTY', params: ['combined', true, 1], id: 5 }, 2, 5],
     ['property name not a string', { method: 'GET_PROPERTY', params: [1], id: 6 }, 2, 6],
