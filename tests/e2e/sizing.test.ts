@@ -36,13 +36,17 @@ describe('sizing modes in the panel', () => {
     ['risk', '100', '2', () => floorStep(100 / (ASK * 0.02))],
     ['balancePercent', '10', '', (available: number) => floorStep((available * 0.1 * 10) / ASK)],
   ] as const)('%s %s (stop %s %%) buys the quantity the preview shows', async (mode, size, stop, expected) => {
-    const panelBalance = Number((await page.textContent('#ticket-balance'))?.replace(/[^0-9.]/g, ''));
     await page.selectOption('#ticket-size-mode', mode);
     await page.fill('#ticket-size', size);
     await page.fill('#ticket-stop', stop);
     await page.fill('#ticket-leverage', '10');
-    const want = expected(panelBalance);
-    await eventually(() => page.textContent('#preview-buy-quantity'), (t) => t?.trim() === want);
+    // The available balance moves with every fee; the preview and the balance it was computed from are read together.
+    const read = async () => ({
+      preview: (await page.textContent('#preview-buy-quantity'))?.trim(),
+      balance: Number((await page.textContent('#ticket-balance'))?.replace(/[^0-9.]/g, '')),
+    });
+    const { preview: want } = await eventually(read, (r) => r.preview === expected(r.balance));
+    if (want === undefined) throw new Error('no preview');
 
     const before = ourOrders().length;
     await page.click('#buy');

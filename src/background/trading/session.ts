@@ -5,8 +5,8 @@
 import { ExchangeInfoSchema, rulesFromExchangeInfo, type SymbolRules } from '../../core/exchange-info.ts';
 import { makeIntentId, type OrderIntent } from '../../core/intents.ts';
 import type { JournalEntry } from '../../core/journal.ts';
-import { sizeTicket } from '../../core/sizing.ts';
-import { validateOrder } from '../../core/validator.ts';
+import { sizeTicket, type Sized } from '../../core/sizing.ts';
+import { validateOrder, type ValidOrder } from '../../core/validator.ts';
 import { abs, gt, isNegative } from '../../shared/decimal.ts';
 import type { OrderAck, Preview, Side, Ticket, TradingSnapshot } from '../../shared/messages.ts';
 import { err, ok, type AppError, type Result } from '../../shared/result.ts';
@@ -321,25 +321,17 @@ export class TradingSession {
     return ok({ mark: mark.price, fill: q === undefined ? mark.price : side === 'BUY' ? q.ask : q.bid });
   }
 
-  async preview(ticket: Ticket, side: Side): Promise<Result<Preview>> {
+  /**
+   * Sizes the ticket at the live price and validates the order against the symbol's filters: the same path for the
+   * preview the trader sees and the order that is sent, so what the preview shows is what goes out.
+   */
+  async #prepare(ticket: Ticket, side: Side): Promise<Result<{ order: ValidOrder; sized: Sized }>> {
     const rules = this.rules.get(ticket.symbol);
     if (rules === undefined) return err('VALIDATION', `${ticket.symbol} is not a symbol this exchange lists.`);
     const px = await this.#prices(ticket.symbol, side);
     if (!px.ok) return px;
     const sized = sizeTicket({ ...ticket, side }, rules, { fillPrice: px.value.fill, availableBalance: this.book.availableBalance });
     if (!sized.ok) return sized;
-    return ok({ symbol: ticket.symbol, side, ...sized.value });
-  }
-
-  /** Sizes, validates and places the ticket's order exactly once. */
-  async submit(ticket: Ticket, side: Side, inputAtMs: number): Promise<Result<OrderAck>> {
-    const rules = this.rules.get(ticket.symbol);
-    if (rules === undefined) return err('VALIDATION', `${ticket.symbol} is not a symbol this exchange lists.`);
-    const px = await this.#prices(ticket.symbol, side);
-    if (!px.ok) return px;
-    const sized = sizeTicket({ ...ticket, side }, rules, { fillPrice: px.value.fill, availableBalance: this.book.availableBalance });
-    if (!sized.ok) return sized;
-    const positionSide = this.#hedge ? (side === 'BUY' ? 'LONG' : 'SHORT') : 'BOTH';
     const valid = validateOrder(
       {
         symbol: ticket.symbol,
@@ -349,15 +341,32 @@ export class TradingSession {
         ...(ticket.orderType === 'LIMIT' && ticket.price !== undefined ? { price: ticket.price } : {}),
         reduceOnly: ticket.reduceOnly,
         postOnly: ticket.postOnly,
-        positionSide,
+        positionSide: this.#positionSide(side),
       },
       rules,
       { markPrice: px.value.mark },
     );
-    if (!valid.ok) return valid;
-    const v = valid.value;
+    return valid.ok ? ok({ order: valid.value, sized: sized.value }) : valid;
+  }
+
+  /** One-way mode trades BOTH; hedge mode opens LONG with BUY and SHORT with SELL (§4.3). */
+  #positionSide(side: Side): 'BOTH' | 'LONG' | 'SHORT' {
+    return this.#hedge ? (side === 'BUY' ? 'LONG' : 'SHORT') : 'BOTH';
+  }
+
+  async preview(ticket: Ticket, side: Side): Promise<Result<Preview>> {
+    const prepared = await this.#prepare(ticket, side);
+    return prepared.ok ? ok({ symbol: ticket.symbol, side, ...prepared.value.sized }) : prepared;
+  }
+
+  /** Sizes, validates and places the ticket's order exactly once. */
+  async submit(ticket: Ticket, side: Side, inputAtMs: number): Promise<Result<OrderAck>> {
+    const prepared = await this.#prepare(ticket, side);
+    if (!prepared.ok) return prepared;
+    const { order: v, sized } = prepared.value;
+    const positionSide = v.positionSide;
     if (ticket.stopPercent !== undefined && !ticket.reduceOnly) {
-      await this.protector.feed({ type: 'traderStop', symbol: v.symbol, positionSide, stopPrice: sized.value.stopPrice, atMs: Date.now() });
+      await this.protector.feed({ type: 'traderStop', symbol: v.symbol, positionSide, stopPrice: sized.stopPrice, atMs: Date.now() });
     }
     const intent: OrderIntent = {
       kind: 'order',
