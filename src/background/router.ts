@@ -35,6 +35,16 @@ export function isTrustedSender(sender: SenderLike, opts: RouterOptions): boolea
   return sender.origin === undefined || sender.origin === opts.extensionOrigin;
 }
 
+/**
+ * Names an unknown `type` without serialising it: a message's `type` may be anything (a huge string, a cyclic
+ * object, a BigInt from inside the worker), and the answer must stay small and never throw.
+ */
+function describeType(type: unknown): string {
+  if (typeof type === 'string') return JSON.stringify(type.length > 40 ? `${type.slice(0, 40)}…` : type);
+  if (type === null) return 'null';
+  return `(a ${typeof type})`;
+}
+
 function describeIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 3)
@@ -49,7 +59,7 @@ export function createRouter(handlers: HandlerMap, opts: RouterOptions) {
     if (!parsed.success) {
       const type = typeof raw === 'object' && raw !== null && 'type' in raw ? (raw as { type: unknown }).type : undefined;
       const known = RequestSchema.options.some((o) => o.shape.type.value === type);
-      if (!known) return err('UNKNOWN_TYPE', `Unknown request type ${JSON.stringify(type) ?? 'undefined'}.`);
+      if (!known) return err('UNKNOWN_TYPE', `Unknown request type ${describeType(type)}.`);
       return err('BAD_REQUEST', `Malformed ${String(type)} request: ${describeIssues(parsed.error)}.`);
     }
     const request = parsed.data;
