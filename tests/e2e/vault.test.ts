@@ -79,6 +79,11 @@ describe('the vault in real Chromium', () => {
     const answer = await submit(page);
     expect(answer).toMatchObject({ ok: true, value: { status: 'FILLED' } });
     expect(ordersOnExchange()).toBe(before + 1);
+    // The worker woken by this very order may fill it before its user stream is connected: the stop must still come.
+    const algos = () =>
+      (exchange.control.state() as { accounts: Array<{ accountId: string; openAlgoOrders: unknown[] }> }).accounts.find((a) => a.accountId === 'demo')
+        ?.openAlgoOrders.length ?? 0;
+    await eventually(algos, (n) => n === 4);
     await page.click('#flatten');
     await page.waitForFunction(() => /Flattened/.test(document.getElementById('status')?.textContent ?? ''));
   });

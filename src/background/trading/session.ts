@@ -23,6 +23,8 @@ import { z } from 'zod';
 
 /** A mark older than this is stale: no order is sized on it (fail closed, design rule 6). */
 const STALE_MARK_MS = 10_000;
+/** How long a filled entry may wait for its fill on the user stream before positions are re-read over REST. */
+const UNPROTECTED_CHECK_MS = 500;
 const EXCHANGE_INFO_TTL_MS = 60 * 60_000;
 
 export interface SessionHooks {
@@ -236,6 +238,25 @@ export class TradingSession {
     if (b.ok) this.book.setBalances(b.value);
   }
 
+  /**
+   * The protector learns of a fill from the user data stream. A worker woken by the order itself may fill it before
+   * that stream is connected, and then the fill is never pushed: if no stop is resident shortly after a filled
+   * entry, positions are re-read over REST and the reconcile places the missing stop.
+   */
+  #watchProtection(symbol: string, positionSide: 'BOTH' | 'LONG' | 'SHORT'): void {
+    const protectedNow = (): boolean =>
+      this.protector.views().some((p) => p.symbol === symbol && p.positionSide === positionSide && (p.unprotectedMs !== null || p.pending));
+    if (!this.client.user.isOpen) {
+      void this.refresh();
+      return;
+    }
+    workerScheduler.after(UNPROTECTED_CHECK_MS, () => {
+      if (protectedNow()) return;
+      this.hooks.log('stop', `No fill of ${symbol} seen on the user stream ${UNPROTECTED_CHECK_MS} ms after the order filled: re-reading positions`);
+      void this.refresh();
+    });
+  }
+
   /** Re-reads positions, balances and open orders over REST, and reconciles protection against them. */
   async refresh(): Promise<void> {
     const [positions, balances, orders, algos] = await Promise.all([
@@ -382,6 +403,7 @@ export class TradingSession {
     };
     this.hooks.log('intent', `${side} ${v.quantity} ${v.symbol} ${v.type}${v.price === undefined ? '' : ` @ ${v.price}`}`);
     const entry = await this.client.placeOrder(intent);
+    if (!v.reduceOnly && (entry.exchangeStatus === 'FILLED' || entry.exchangeStatus === 'PARTIALLY_FILLED')) this.#watchProtection(v.symbol, positionSide);
     return this.#ack(entry, side, v.quantity, inputAtMs);
   }
 
