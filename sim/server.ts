@@ -16,6 +16,7 @@ import { ALL_SPECS } from './engine/symbols.ts';
 import { FaultBook } from './http/faults.ts';
 import { RateLimiter } from './http/ratelimit.ts';
 import { createRestHandler } from './http/rest.ts';
+import type { RequestTiming } from './http/timing.ts';
 import { attachWebSockets, type WsFaultControl } from './ws/index.ts';
 
 export { SimControl, ControlError, DEMO_ACCOUNT, DEMO_BALANCE } from './control/control.ts';
@@ -39,6 +40,8 @@ export interface StartOptions {
   readonly marketTickMs?: number;
   /** Whether the price walks on its own from the start. Default true. */
   readonly autoMarket?: boolean;
+  /** Records a high-resolution time per handled request (the latency benchmark); absent = no wrapping. */
+  readonly timing?: RequestTiming;
 }
 
 export interface SimExchange {
@@ -76,10 +79,11 @@ export async function startExchange(opts: StartOptions = {}): Promise<SimExchang
   const control = new SimControl({ engine, clock, bus, ledger, keys, limiter, faults, wsFaults: () => wsFaults, demo, seed, market });
   control.reset();
   const endpoints = buildEndpoints({ engine: () => engine, ledger, clock, limits: () => limiter.config });
-  const server: Server = createServer(createRestHandler({ endpoints, auth: keys, clock, limiter, faults, control }));
+  const timed = (transport: 'rest' | 'ws') => opts.timing?.wrap(endpoints, transport) ?? endpoints;
+  const server: Server = createServer(createRestHandler({ endpoints: timed('rest'), auth: keys, clock, limiter, faults, control }));
   server.keepAliveTimeout = 30_000;
   const wsDeps: WsDeps = {
-    endpoints,
+    endpoints: timed('ws'),
     auth: keys,
     now: () => clock.now(),
     subscribe: (listener) => bus.subscribe(listener),

@@ -1,0 +1,200 @@
+/**
+ * Code that runs inside Chromium (the service worker or an extension page) for `npm run bench`. Each export is
+ * handed to Playwright's `evaluate`, which serialises the function's source: the bodies therefore use no imports and
+ * no named inner functions (tsx would wrap those in a `__name` helper the browser does not have).
+ *
+ * Times are `performance.timeOrigin + performance.now()` (epoch ms, sub-millisecond), the clock the exchange's
+ * `sim/http/timing.ts` records with, so a browser time and an exchange time can be subtracted. Chromium coarsens
+ * `performance.now()` to 100 µs in pages and workers that are not cross-origin isolated.
+ */
+
+/** What the panel probe saw since its last reset. */
+export interface PanelProbe {
+  /** Epoch ms of the last BUY/SELL click's input event (`event.timeStamp`). */
+  click: number | null;
+  /** Epoch ms when that click reached the first (capturing) listener. */
+  clickSeen: number | null;
+  /** Every text #status showed since the click, with the epoch ms it was set. */
+  statuses: Array<{ atMs: number; text: string }>;
+}
+
+declare global {
+  interface Window {
+    __strikeBench?: PanelProbe;
+  }
+}
+
+/**
+ * Installs the panel probe: a capturing click listener on the window (it runs before the button's own listener)
+ * and a MutationObserver on #status, whose callback runs as a microtask right after the panel sets the text.
+ */
+export function installPanelProbe(): void {
+  const probe: PanelProbe = { click: null, clickSeen: null, statuses: [] };
+  window.__strikeBench = probe;
+  window.addEventListener(
+    'click',
+    (event) => {
+      const target = event.target;
+      if (!(target instanceof HTMLElement) || (target.id !== 'buy' && target.id !== 'sell')) return;
+      probe.click = performance.timeOrigin + event.timeStamp;
+      probe.clickSeen = performance.timeOrigin + performance.now();
+      probe.statuses = [];
+    },
+    true,
+  );
+  const status = document.getElementById('status');
+  if (status === null) throw new Error('the panel has no #status');
+  new MutationObserver(() => {
+    if (probe.click === null) return;
+    probe.statuses.push({ atMs: performance.timeOrigin + performance.now(), text: status.textContent ?? '' });
+  }).observe(status, { childList: true, characterData: true, subtree: true });
+}
+
+/** Resets the probe before a click. */
+export function resetPanelProbe(): void {
+  const probe = window.__strikeBench;
+  if (probe === undefined) throw new Error('panel probe not installed');
+  probe.click = null;
+  probe.clickSeen = null;
+  probe.statuses = [];
+}
+
+/** `n` sequential `fetch(url)` round trips after `warmup` unmeasured ones; ms each, plus send/receive epoch times. */
+export async function fetchLoop(a: { url: string; n: number; warmup: number }): Promise<Array<{ sentMs: number; gotMs: number }>> {
+  const out: Array<{ sentMs: number; gotMs: number }> = [];
+  for (let i = 0; i < a.warmup + a.n; i++) {
+    const sentMs = performance.timeOrigin + performance.now();
+    const r = await fetch(a.url, { cache: 'no-store' });
+    await r.arrayBuffer();
+    const gotMs = performance.timeOrigin + performance.now();
+    if (!r.ok) throw new Error(`${a.url} answered ${r.status}`);
+    if (i >= a.warmup) out.push({ sentMs, gotMs });
+  }
+  return out;
+}
+
+/**
+ * A WebSocket API echo: opens `url`, then `n` sequential `session.status` requests (the cheapest method the
+ * WebSocket API answers: no signature, no engine work), each timed from `send` to its answer.
+ */
+export async function wsEchoLoop(a: { url: string; n: number; warmup: number }): Promise<number[]> {
+  const ws = new WebSocket(a.url);
+  await new Promise<void>((resolve, reject) => {
+    ws.onopen = () => resolve();
+    ws.onerror = () => reject(new Error(`could not open ${a.url}`));
+  });
+  const out: number[] = [];
+  try {
+    for (let i = 0; i < a.warmup + a.n; i++) {
+      const id = `b${i}`;
+      const t0 = performance.now();
+      const answer = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('WS API echo timed out')), 5000);
+        ws.onmessage = (m) => {
+          const text = String(m.data);
+          if (!text.includes(`"${id}"`)) return;
+          clearTimeout(timer);
+          resolve(text);
+        };
+        ws.send(JSON.stringify({ id, method: 'session.status' }));
+      });
+      const dt = performance.now() - t0;
+      if (!answer.includes('"status":200')) throw new Error(`WS API echo failed: ${answer.slice(0, 200)}`);
+      if (i >= a.warmup) out.push(dt);
+    }
+  } finally {
+    ws.close();
+  }
+  return out;
+}
+
+/**
+ * HMAC-SHA256 signing cost with WebCrypto: `batches` batches of `perBatch` sequential awaited `sign` calls over a
+ * typical order query string; µs per signature for each batch (a batch, because `performance.now()` is 100 µs).
+ */
+export async function signBatches(a: { batches: number; perBatch: number }): Promise<number[]> {
+  const enc = new TextEncoder();
+  const key = await crypto.subtle.importKey(
+    'raw',
+    enc.encode('x'.repeat(64)),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
+  const payload = enc.encode(
+    'symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.01&newClientOrderId=stk-mhb2k1x0-0001&newOrderRespType=RESULT&recvWindow=5000&timestamp=1767225600000',
+  );
+  for (let i = 0; i < a.perBatch; i++) await crypto.subtle.sign('HMAC', key, payload);
+  const out: number[] = [];
+  for (let b = 0; b < a.batches; b++) {
+    const t0 = performance.now();
+    for (let i = 0; i < a.perBatch; i++) await crypto.subtle.sign('HMAC', key, payload);
+    out.push(((performance.now() - t0) * 1000) / a.perBatch);
+  }
+  return out;
+}
+
+/** Sends one request to the background as an extension page does; epoch ms before sending and at the answer. */
+export async function sendTimed(message: unknown): Promise<{ sentMs: number; gotMs: number; answer: unknown }> {
+  const sentMs = performance.timeOrigin + performance.now();
+  const answer: unknown = await chrome.runtime.sendMessage(message);
+  return { sentMs, gotMs: performance.timeOrigin + performance.now(), answer };
+}
+
+/** The hotkey's request (`commandToRequest` in src/background/commands.ts), sent like `sendTimed`. */
+export async function hotkeyTimed(side: 'BUY' | 'SELL'): Promise<{ sentMs: number; gotMs: number; answer: unknown }> {
+  const sentMs = performance.timeOrigin + performance.now();
+  const answer: unknown = await chrome.runtime.sendMessage({ type: 'order.submit', side, source: 'hotkey', inputAtMs: Date.now() });
+  return { sentMs, gotMs: performance.timeOrigin + performance.now(), answer };
+}
+
+/**
+ * Records when `main[aria-busy="false"]` first appears, from the document's start (an init script: it runs before
+ * the panel's own scripts). Read `window.__strikeInteractiveMs` afterwards: ms since navigation start.
+ */
+export function interactiveProbe(): void {
+  const w = window as Window & { __strikeInteractiveMs?: number };
+  new MutationObserver((_records, observer) => {
+    if (document.querySelector('main[aria-busy="false"]') === null) return;
+    w.__strikeInteractiveMs = performance.now();
+    observer.disconnect();
+  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-busy'] });
+}
+
+/**
+ * What the order path's storage steps cost in the worker: `n` IndexedDB readwrite transactions of one small record
+ * (awaited to `complete`, as the exchange journal writes before an order leaves) and `n` `chrome.storage.session`
+ * reads (as the ticket and the vault status are read per order). A throwaway database; ms each.
+ */
+export async function storageLoop(a: { n: number }): Promise<{ idbPut: number[]; storageGet: number[] }> {
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const open = indexedDB.open('strike-bench', 1);
+    open.onupgradeneeded = () => open.result.createObjectStore('t');
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+  });
+  const idbPut: number[] = [];
+  const storageGet: number[] = [];
+  try {
+    for (let i = 0; i < a.n + 5; i++) {
+      const t0 = performance.now();
+      await new Promise<void>((resolve, reject) => {
+        const tx = db.transaction('t', 'readwrite');
+        tx.objectStore('t').put({ id: i, state: 'sent', request: 'symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.01' }, i % 8);
+        tx.oncomplete = () => resolve();
+        tx.onerror = () => reject(tx.error);
+      });
+      const t1 = performance.now();
+      await chrome.storage.session.get('strike-bench-missing');
+      const t2 = performance.now();
+      if (i >= 5) {
+        idbPut.push(t1 - t0);
+        storageGet.push(t2 - t1);
+      }
+    }
+  } finally {
+    db.close();
+    indexedDB.deleteDatabase('strike-bench');
+  }
+  return { idbPut, storageGet };
+}
