@@ -27,8 +27,8 @@ function scheduleSnapshot(session: TradingSession): void {
   }, 200);
 }
 
-function log(kind: Parameters<typeof journal.append>[0]['kind'], text: string, extra: { clientId?: string; latency?: Record<string, number> } = {}): void {
-  void journal
+function log(kind: Parameters<typeof journal.append>[0]['kind'], text: string, extra: { clientId?: string; latency?: Record<string, number> } = {}): Promise<void> {
+  return journal
     .append({ atMs: Date.now(), kind, text, ...extra })
     .then((entry) => publish({ type: 'journal', entry }))
     .catch((e: unknown) => console.warn('[strike] journal write failed', e));
@@ -36,7 +36,7 @@ function log(kind: Parameters<typeof journal.append>[0]['kind'], text: string, e
 
 function notify(level: 'info' | 'warn' | 'error', text: string): void {
   publish({ type: 'notice', level: level === 'warn' ? 'warning' : level, text, atMs: Date.now() });
-  if (level !== 'info') log(level === 'error' ? 'error' : 'stop', text);
+  if (level !== 'info') void log(level === 'error' ? 'error' : 'stop', text);
   chrome.notifications.create({ type: 'basic', iconUrl: chrome.runtime.getURL('icons/icon-128.png'), title: 'Strike', message: text });
 }
 
@@ -56,7 +56,7 @@ async function create(): Promise<Result<TradingSession>> {
     return started;
   }
   session.setSymbolInView((await readTicket()).symbol);
-  log('connection', `Connected to the ${key.value.environment} exchange`);
+  void log('connection', `Connected to the ${key.value.environment} exchange`);
   return ok(session);
 }
 
