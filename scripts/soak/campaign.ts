@@ -5,6 +5,7 @@
  * journals are audited (./invariants.ts). Every choice (sides, scenarios, faults, stop moments) comes from a PRNG
  * seeded by `seed`; the interleaving with the browser's own timing is real and is not.
  */
+import { mulberry32 } from '../../sim/engine/clock.ts';
 import { writeFileSync } from 'node:fs';
 import type { CDPSession, Page } from 'playwright-core';
 import { z } from 'zod';
@@ -91,17 +92,8 @@ export interface SoakReport {
   readonly ok: boolean;
 }
 
-/** mulberry32, the same generator the exchange uses for its price walk. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The same seeded generator the exchange uses for its price walk. */
+export const prng = mulberry32;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

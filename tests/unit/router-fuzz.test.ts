@@ -3,6 +3,7 @@
  * Every answer must be a well-formed Result, no handler may ever see an input the request schema rejects, foreign
  * senders never reach a handler, and nothing leaks into Object.prototype. Deterministic: one seeded PRNG drives it.
  */
+import { mulberry32 } from '../../sim/engine/clock.ts';
 import { describe, expect, it } from 'vitest';
 import { createRouter, type HandlerMap, type SenderLike } from '../../src/background/router.ts';
 import { RequestSchema, ResponseSchemas, responseSchemaFor, type RequestType } from '../../src/shared/messages.ts';
@@ -26,17 +27,8 @@ const foreignSenders: SenderLike[] = [
   {},
 ];
 
-/** mulberry32: small, seeded, good enough to pick fuzz cases reproducibly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so every fuzz case is reproducible: the exchange's own generator. */
+const prng = mulberry32;
 
 const ticket = { symbol: 'BTCUSDT', sizeMode: 'quantity', size: '0.01', stopPercent: '1.5', leverage: 10, orderType: 'LIMIT', price: '50000', postOnly: false, reduceOnly: false };
 
