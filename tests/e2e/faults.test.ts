@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startExchange, type SimExchange } from '../../sim/server.ts';
-import { eventually, launchExtension, setUpPaperAccount, type ExtensionBrowser } from './harness.ts';
+import { demoAccount, eventually, launchExtension, setUpPaperAccount, strikeOrders, type ExtensionBrowser } from './harness.ts';
 
 /**
  * "Maybe executed" in the real extension: the order reaches the exchange and runs, but no answer comes back. Strike
@@ -12,8 +12,7 @@ describe('faults in real Chromium', () => {
   let browser: ExtensionBrowser;
   let page: Page;
 
-  const ourOrders = () =>
-    exchange.control.ledger(0).entries.filter((e) => e.kind === 'order.placed' && String(e.data.clientOrderId).startsWith('stk-'));
+  const ourOrders = () => strikeOrders(exchange);
   const submit = () =>
     page.evaluate(() => chrome.runtime.sendMessage({ type: 'order.submit', side: 'BUY', source: 'panel', inputAtMs: Date.now() })) as Promise<{
       ok: boolean;
@@ -46,12 +45,7 @@ describe('faults in real Chromium', () => {
   });
 
   it('a REST order answered 408/-1007 although it executed ends with the intended exposure, even if the browser re-sent it', async () => {
-    const position = () =>
-      Number(
-        (exchange.control.state() as { accounts: Array<{ accountId: string; positions: Array<{ symbol: string; positionAmt: string }> }> }).accounts
-          .find((a) => a.accountId === 'demo')
-          ?.positions.find((p) => p.symbol === 'BTCUSDT')?.positionAmt ?? '0',
-      );
+    const position = () => Number(demoAccount(exchange).positions.find((p) => p.symbol === 'BTCUSDT')?.positionAmt ?? '0');
     const exposureBefore = position();
     // Take the WebSocket API away so the order goes over REST, where the fault waits.
     exchange.control.addFault({ kind: 'timeout', status: 408, executed: true, match: { method: 'POST', pathPrefix: '/fapi/v1/order' } });

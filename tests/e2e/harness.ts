@@ -99,3 +99,38 @@ export async function eventually<T>(read: () => T | Promise<T>, accept: (v: T) =
   }
   return last;
 }
+
+/** The demo account as the local exchange's control API reports it (fields the e2e tests read). */
+export interface DemoAccount {
+  accountId: string;
+  positions: Array<{ symbol: string; positionAmt: string; positionSide: string }>;
+  openOrders: Array<{ clientOrderId: string }>;
+  openAlgoOrders: Array<{
+    clientAlgoId: string;
+    orderType: string;
+    side: string;
+    quantity: string;
+    triggerPrice: string;
+    activatePrice: string;
+    callbackRate: string;
+  }>;
+}
+
+interface ControlView {
+  control: {
+    state(): Record<string, unknown>;
+    ledger(since?: number): { entries: ReadonlyArray<{ kind: string; symbol: string | null; data: Readonly<Record<string, unknown>> }> };
+  };
+}
+
+/** The exchange's view of the demo account, read through its control API. */
+export function demoAccount(exchange: ControlView): DemoAccount {
+  const acc = (exchange.control.state() as { accounts: DemoAccount[] }).accounts.find((a) => a.accountId === 'demo');
+  if (acc === undefined) throw new Error('the local exchange has no demo account');
+  return acc;
+}
+
+/** The trader's entry and close orders the exchange received (client ids `stk-…`; protective orders have others). */
+export function strikeOrders(exchange: ControlView) {
+  return exchange.control.ledger(0).entries.filter((e) => e.kind === 'order.placed' && String(e.data.clientOrderId).startsWith('stk-'));
+}

@@ -11,16 +11,9 @@ import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startExchange, type SimExchange } from '../../sim/server.ts';
 import { EVENTS_PORT } from '../../src/shared/messages.ts';
-import { eventually, launchExtension, setUpPaperAccount, type ExtensionBrowser } from './harness.ts';
+import { demoAccount, eventually, launchExtension, setUpPaperAccount, strikeOrders, type ExtensionBrowser } from './harness.ts';
 
 const RESULTS = resolve(import.meta.dirname, '../../test-results');
-
-interface Account {
-  accountId: string;
-  positions: Array<{ symbol: string; positionAmt: string }>;
-  openOrders: unknown[];
-  openAlgoOrders: unknown[];
-}
 
 /** Starts Xvfb on the first display number nobody holds (no lock file, no socket) and waits for its socket. */
 async function startXvfb(): Promise<{ display: string; process: ChildProcess }> {
@@ -64,14 +57,8 @@ describe('hotkeys pressed with real keystrokes (headed Chromium under Xvfb, xdot
     xdotool('windowfocus', '--sync', window);
     xdotool('key', '--clearmodifiers', chord);
   };
-  const demo = (): Account => {
-    const acc = (exchange.control.state() as { accounts: Account[] }).accounts.find((a) => a.accountId === 'demo');
-    if (acc === undefined) throw new Error('no demo account');
-    return acc;
-  };
-  // Our entry and close orders (clientOrderId `stk-…`); protective algo orders have their own prefixes.
-  const ourOrders = () =>
-    exchange.control.ledger(0).entries.filter((e) => e.kind === 'order.placed' && String(e.data.clientOrderId).startsWith('stk-'));
+  const demo = () => demoAccount(exchange);
+  const ourOrders = () => strikeOrders(exchange);
   const openPositions = () => demo().positions.filter((p) => Number(p.positionAmt) !== 0);
   const bindings = async () =>
     Object.fromEntries((await browser.worker.evaluate(() => chrome.commands.getAll())).map((c) => [c.name, c.shortcut]));

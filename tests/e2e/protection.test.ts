@@ -4,13 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startExchange, type SimExchange } from '../../sim/server.ts';
-import { eventually, launchExtension, setUpPaperAccount, TEST_PASSWORD } from './harness.ts';
-
-interface Account {
-  accountId: string;
-  positions: Array<{ symbol: string; positionAmt: string }>;
-  openAlgoOrders: Array<{ clientAlgoId: string; orderType: string }>;
-}
+import { demoAccount, eventually, launchExtension, setUpPaperAccount, TEST_PASSWORD } from './harness.ts';
 
 /**
  * Protection lives on the exchange: it must hold while the worker is stopped and while the browser is closed, and
@@ -20,11 +14,7 @@ describe('protection survives the worker and the browser', () => {
   let exchange: SimExchange;
   const profileDir = mkdtempSync(join(tmpdir(), 'strike-e2e-keep-'));
 
-  const demo = (): Account => {
-    const acc = (exchange.control.state() as { accounts: Account[] }).accounts.find((a) => a.accountId === 'demo');
-    if (acc === undefined) throw new Error('no demo account');
-    return acc;
-  };
+  const demo = () => demoAccount(exchange);
   const btcPosition = () => demo().positions.find((p) => p.symbol === 'BTCUSDT' && Number(p.positionAmt) !== 0);
 
   async function buyProtected(page: Page): Promise<void> {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startExchange, type SimExchange } from '../../sim/server.ts';
-import { eventually, launchExtension, setUpPaperAccount, type ExtensionBrowser } from './harness.ts';
+import { eventually, launchExtension, setUpPaperAccount, strikeOrders, type ExtensionBrowser } from './harness.ts';
 
 /**
  * Each sizing mode, typed into the panel, previews and then places the quantity worked out here by hand from the
@@ -13,8 +13,7 @@ describe('sizing modes in the panel', () => {
   let page: Page;
   const ASK = 50_000.1;
 
-  const ourOrders = () =>
-    exchange.control.ledger(0).entries.filter((e) => e.kind === 'order.placed' && String(e.data.clientOrderId).startsWith('stk-'));
+  const ourOrders = () => strikeOrders(exchange);
 
   beforeAll(async () => {
     exchange = await startExchange({ port: 0, autoMarket: false });

@@ -1,28 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startExchange, type SimExchange } from '../../sim/server.ts';
-import { eventually, launchExtension, setUpPaperAccount, type ExtensionBrowser } from './harness.ts';
-
-interface Account {
-  accountId: string;
-  positions: Array<{ symbol: string; positionAmt: string; positionSide: string }>;
-  openOrders: Array<{ clientOrderId: string }>;
-  openAlgoOrders: Array<{ clientAlgoId: string; orderType: string; side: string; quantity: string; triggerPrice: string; activatePrice: string; callbackRate: string }>;
-}
+import { demoAccount, eventually, launchExtension, setUpPaperAccount, strikeOrders, type ExtensionBrowser } from './harness.ts';
 
 describe('trading in real Chromium against the local exchange', () => {
   let exchange: SimExchange;
   let browser: ExtensionBrowser;
   let page: Page;
 
-  const demo = (): Account => {
-    const state = exchange.control.state() as { accounts: Account[] };
-    const acc = state.accounts.find((a) => a.accountId === 'demo');
-    if (acc === undefined) throw new Error('no demo account');
-    return acc;
-  };
-  const ourOrders = () =>
-    exchange.control.ledger(0).entries.filter((e) => e.kind === 'order.placed' && String(e.data.clientOrderId).startsWith('stk-'));
+  const demo = () => demoAccount(exchange);
+  const ourOrders = () => strikeOrders(exchange);
   const openPosition = (symbol: string) => demo().positions.find((p) => p.symbol === symbol && Number(p.positionAmt) !== 0);
 
   beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page, Worker } from 'playwright-core';
 import { startExchange, type SimExchange } from '../../sim/server.ts';
-import { eventually, launchExtension, setUpPaperAccount, TEST_PASSWORD, type ExtensionBrowser } from './harness.ts';
+import { demoAccount, eventually, launchExtension, setUpPaperAccount, TEST_PASSWORD, type ExtensionBrowser } from './harness.ts';
 
 /** Everything a page or the worker could leak through: sent from the page with sendMessage, answered, and events. */
 async function recordTraffic(page: Page): Promise<void> {
@@ -80,10 +80,7 @@ describe('the vault in real Chromium', () => {
     expect(answer).toMatchObject({ ok: true, value: { status: 'FILLED' } });
     expect(ordersOnExchange()).toBe(before + 1);
     // The worker woken by this very order may fill it before its user stream is connected: the stop must still come.
-    const algos = () =>
-      (exchange.control.state() as { accounts: Array<{ accountId: string; openAlgoOrders: unknown[] }> }).accounts.find((a) => a.accountId === 'demo')
-        ?.openAlgoOrders.length ?? 0;
-    await eventually(algos, (n) => n === 4);
+    await eventually(() => demoAccount(exchange).openAlgoOrders.length, (n) => n === 4);
     await page.click('#flatten');
     await page.waitForFunction(() => /Flattened/.test(document.getElementById('status')?.textContent ?? ''));
   });
