@@ -27,6 +27,8 @@ const STALE_MARK_MS = 10_000;
 const UNPROTECTED_CHECK_MS = 500;
 /** Cadence of the safety-net reconcile while a position or an order exists. */
 const RECONCILE_EVERY_MS = 20_000;
+/** Fills within this window share one available-balance read. */
+const BALANCE_COALESCE_MS = 1_000;
 const EXCHANGE_INFO_TTL_MS = 60 * 60_000;
 
 export interface SessionHooks {
@@ -169,7 +171,7 @@ export class TradingSession {
           const replay = this.#replays.observe(e);
           if (replay !== null) void this.#undoReplay(replay);
         }
-        if (e.e === 'ACCOUNT_UPDATE') void this.#refreshBalance();
+        if (e.e === 'ACCOUNT_UPDATE') this.#refreshBalanceSoon();
         if (this.book.apply(e)) {
           this.#updateStreams();
           this.hooks.changed();
@@ -208,6 +210,7 @@ export class TradingSession {
   stop(): void {
     this.#stopped = true;
     this.#cancelReconcile?.();
+    this.#balanceTimer?.();
     this.#cancelReconcile = null;
     this.client.stop();
   }
@@ -258,9 +261,24 @@ export class TradingSession {
     return ok(undefined);
   }
 
-  async #refreshBalance(): Promise<void> {
-    const b = await this.client.rest.balances();
-    if (b.ok) this.book.setBalances(b.value);
+  #balanceTimer: (() => void) | null = null;
+
+  /**
+   * ACCOUNT_UPDATE carries wallet balances, not the available balance, which is re-read over REST (weight 5). A burst
+   * of fills makes one read, not one per event: at a few fills a second, one read each would spend the whole
+   * 2,400-a-minute weight budget (fact sheet §6) and starve the order lookups that exactly-once depends on.
+   */
+  #refreshBalanceSoon(): void {
+    if (this.#balanceTimer !== null) return;
+    this.#balanceTimer = workerScheduler.after(BALANCE_COALESCE_MS, () => {
+      this.#balanceTimer = null;
+      void this.client.rest.balances().then((b) => {
+        if (b.ok) {
+          this.book.setBalances(b.value);
+          this.hooks.changed();
+        }
+      });
+    });
   }
 
   /**
