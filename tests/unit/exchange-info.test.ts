@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ExchangeInfoSchema, limiterConfigFromExchangeInfo, rulesFromExchangeInfo } from '../../src/core/exchange-info.ts';
+import { BTCUSDT_RULES } from '../fixtures/btcusdt-rules.ts';
 
 // Shaped after the fact sheet §3.1 (live BTCUSDT capture values, field set of the live fixture, including
 // undocumented extras Binance sends) so the schema is tested against what the exchange really returns.
@@ -81,32 +82,7 @@ describe('ExchangeInfoSchema', () => {
   it('turns filters into SymbolRules with canonical decimal strings', () => {
     const rules = rulesFromExchangeInfo(ExchangeInfoSchema.parse(fixture()));
     expect([...rules.keys()]).toEqual(['BTCUSDT', 'ETHUSDT']);
-    expect(rules.get('BTCUSDT')).toEqual({
-      symbol: 'BTCUSDT',
-      status: 'TRADING',
-      contractType: 'PERPETUAL',
-      baseAsset: 'BTC',
-      quoteAsset: 'USDT',
-      marginAsset: 'USDT',
-      pricePrecision: 2,
-      quantityPrecision: 3,
-      tickSize: '0.1',
-      minPrice: '556.8',
-      maxPrice: '4529764',
-      stepSize: '0.001',
-      minQty: '0.001',
-      maxQty: '1000',
-      marketStepSize: '0.001',
-      marketMinQty: '0.001',
-      marketMaxQty: '120',
-      minNotional: '100',
-      multiplierUp: '1.05',
-      multiplierDown: '0.95',
-      maxNumOrders: 200,
-      orderTypes: ['LIMIT', 'MARKET', 'STOP', 'STOP_MARKET', 'TAKE_PROFIT', 'TAKE_PROFIT_MARKET', 'TRAILING_STOP_MARKET'],
-      timeInForce: ['GTC', 'IOC', 'FOK', 'GTX', 'GTD'],
-      triggerProtect: '0.05',
-    });
+    expect(rules.get('BTCUSDT')).toEqual(BTCUSDT_RULES);
     expect(rules.get('ETHUSDT')).toMatchObject({ tickSize: '0.01', minPrice: '39.86', marketMaxQty: '2000', minNotional: '20' });
   });
 

@@ -2,13 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { sizeTicket, initialStopPrice, liquidationEstimate, type SizingInput } from '../../src/core/sizing.ts';
 import { isMultipleOf } from '../../src/shared/decimal.ts';
 import type { SymbolRules } from '../../src/core/exchange-info.ts';
+import { BTCUSDT_RULES } from '../fixtures/btcusdt-rules.ts';
 
-const BTC: SymbolRules = {
-  symbol: 'BTCUSDT', status: 'TRADING', contractType: 'PERPETUAL', baseAsset: 'BTC', quoteAsset: 'USDT', marginAsset: 'USDT',
-  pricePrecision: 2, quantityPrecision: 3, tickSize: '0.1', minPrice: '556.8', maxPrice: '4529764', stepSize: '0.001',
-  minQty: '0.001', maxQty: '1000', marketStepSize: '0.001', marketMinQty: '0.001', marketMaxQty: '120', minNotional: '100',
-  multiplierUp: '1.05', multiplierDown: '0.95', maxNumOrders: 200, orderTypes: ['LIMIT', 'MARKET'], timeInForce: ['GTC'], triggerProtect: '0.05',
-};
+const BTC: SymbolRules = BTCUSDT_RULES;
 const PEPE: SymbolRules = { ...BTC, symbol: '1000PEPEUSDT', baseAsset: '1000PEPE', tickSize: '0.0000001', minPrice: '0.0000001', stepSize: '1', minQty: '1', marketStepSize: '1', marketMinQty: '1', marketMaxQty: '80000000', minNotional: '5' };
 
 const base: SizingInput = { side: 'BUY', sizeMode: 'quantity', size: '0.01', leverage: 10, orderType: 'MARKET' };

@@ -9,34 +9,10 @@ import {
   type TriggerIntent,
 } from '../../src/core/validator.ts';
 import type { Result } from '../../src/shared/result.ts';
+import { BTCUSDT_RULES } from '../fixtures/btcusdt-rules.ts';
 
 // BTCUSDT as in the fact sheet §3.1 live capture.
-const BTC: SymbolRules = {
-  symbol: 'BTCUSDT',
-  status: 'TRADING',
-  contractType: 'PERPETUAL',
-  baseAsset: 'BTC',
-  quoteAsset: 'USDT',
-  marginAsset: 'USDT',
-  pricePrecision: 2,
-  quantityPrecision: 3,
-  tickSize: '0.1',
-  minPrice: '556.8',
-  maxPrice: '4529764',
-  stepSize: '0.001',
-  minQty: '0.001',
-  maxQty: '1000',
-  marketStepSize: '0.001',
-  marketMinQty: '0.001',
-  marketMaxQty: '120',
-  minNotional: '100',
-  multiplierUp: '1.05',
-  multiplierDown: '0.95',
-  maxNumOrders: 200,
-  orderTypes: ['LIMIT', 'MARKET', 'STOP', 'STOP_MARKET', 'TAKE_PROFIT', 'TAKE_PROFIT_MARKET', 'TRAILING_STOP_MARKET'],
-  timeInForce: ['GTC', 'IOC', 'FOK', 'GTX', 'GTD'],
-  triggerProtect: '0.05',
-};
+const BTC: SymbolRules = BTCUSDT_RULES;
 const MARK = { markPrice: '43250' };
 
 const buy = (over: Partial<OrderIntent> = {}): OrderIntent => ({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.01', price: '43250.1', ...over });
