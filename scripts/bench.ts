@@ -340,6 +340,8 @@ class Bench {
     const toAnswer: number[] = [];
     const signed: number[] = [];
     const sent: number[] = [];
+    const receivedToSent: number[] = [];
+    const receivedToAnswer: number[] = [];
     for (let i = 0; i < N.hotkeyWarm; i++) {
       if (i % 10 === 0) await this.budget(10 * 20);
       const side: Side = i % 2 === 0 ? 'BUY' : 'SELL';
@@ -347,13 +349,20 @@ class Bench {
       const from = this.timing.size;
       const ledgerFrom = this.ex.control.ledger(0, 1).lastSeq;
       const r = await bounded(this.ext.evaluate(probes.hotkeyTimed, side), 30_000, `hotkey ${side}`);
-      const answer = r.answer as { ok: boolean; value?: { latency: { signedMs: number; sentMs: number } }; error?: { message: string } };
+      const answer = r.answer as {
+        ok: boolean;
+        value?: { via: string; latency: { signedMs: number; sentMs: number; receivedToSentMs?: number; receivedToAnswerMs?: number } };
+        error?: { message: string };
+      };
       if (!answer.ok || answer.value === undefined) throw new Error(`hotkey ${side} failed: ${answer.error?.message ?? 'no answer'}`);
       const entry = this.entryOrder(this.timing.since(from));
       toExchange.push(entry.atMs - r.sentMs);
       toAnswer.push(r.gotMs - r.sentMs);
       signed.push(answer.value.latency.signedMs);
       sent.push(answer.value.latency.sentMs);
+      const { receivedToSentMs, receivedToAnswerMs } = answer.value.latency;
+      if (receivedToSentMs !== undefined) receivedToSent.push(receivedToSentMs);
+      if (receivedToAnswerMs !== undefined && answer.value.via === 'ws') receivedToAnswer.push(receivedToAnswerMs);
       await this.settleOrRecover(side, `warm hotkey ${i}`);
       if (side === 'BUY') this.recordProtection(entry, from, ledgerFrom);
       await sleep(Math.max(0, ORDER_PERIOD_MS - (performance.now() - t0)));
@@ -362,6 +371,8 @@ class Bench {
     this.metric('hotkey_warm_to_answer', 'ms', toAnswer, 'the same request → its answer (the ack) back in the sending page', 'raw_ws_rtt');
     this.metric('order_input_to_signed', 'ms', signed, "the worker's own breakdown (Date.now, 1 ms steps): input → order signed (after validation and the journal write)");
     this.metric('order_input_to_sent', 'ms', sent, "the worker's own breakdown: input → order frame handed to the socket");
+    this.metric('order_received_to_sent', 'ms', receivedToSent, "in the worker (performance.now): the request reaches the background's router → the order's frame is handed to the socket (parse, session check, sizing, validation, journal write issued, signing)");
+    this.metric('order_received_to_answer', 'ms', receivedToAnswer, "in the worker (performance.now): the request reaches the router → the exchange's answer arrives, WebSocket API path", 'raw_ws_rtt');
   }
 
   /** Stops the service worker through CDP and waits until Chrome reports it stopped. */
@@ -523,7 +534,7 @@ async function main(): Promise<void> {
   const order = [
     'raw_fetch_rtt', 'raw_ws_rtt', 'sign',
     'click_to_exchange_ws', 'click_to_exchange_rest', 'click_to_ack', 'click_to_ack_rest', 'click_input_to_listener',
-    'hotkey_warm_to_exchange', 'hotkey_warm_to_answer', 'order_input_to_signed', 'order_input_to_sent', 'worker_idb_put', 'worker_storage_get',
+    'hotkey_warm_to_exchange', 'hotkey_warm_to_answer', 'order_input_to_signed', 'order_input_to_sent', 'order_received_to_sent', 'order_received_to_answer', 'worker_idb_put', 'worker_storage_get',
     'hotkey_cold_to_exchange',
     'fill_to_stop_accepted', 'vault_unlock', 'worker_restart_to_ready', 'panel_interactive',
     'worker_bundle_kb', 'worker_bundle_gzip_kb', 'panel_bundle_kb', 'panel_bundle_gzip_kb',

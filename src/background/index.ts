@@ -16,7 +16,7 @@ import { prefillInfo } from './prefill.ts';
 import { ok } from '../shared/result.ts';
 import type { AppStatus, VaultStatus } from '../shared/messages.ts';
 
-const routerOptions = { extensionId: chrome.runtime.id, extensionOrigin: `chrome-extension://${chrome.runtime.id}` };
+const routerOptions = { extensionId: chrome.runtime.id, extensionOrigin: `chrome-extension://${chrome.runtime.id}`, now: () => performance.now() };
 
 async function checkHotkeys() {
   return hotkeyHealth(await chrome.commands.getAll());

@@ -14,13 +14,21 @@ export interface SenderLike {
   readonly origin?: string | undefined;
 }
 
-export type Handler<K extends RequestType> = (request: RequestOf<K>) => Promise<Result<ResponseOf<K>>>;
+/** What the router knows of a request besides its body. */
+export interface RequestContext {
+  /** When the router received it, on the clock of {@link RouterOptions.now} (the order latency breakdown). */
+  readonly receivedAt: number;
+}
+
+export type Handler<K extends RequestType> = (request: RequestOf<K>, context: RequestContext) => Promise<Result<ResponseOf<K>>>;
 export type HandlerMap = { readonly [K in RequestType]: Handler<K> };
 
 export interface RouterOptions {
   readonly extensionId: string;
   /** `chrome-extension://<id>` */
   readonly extensionOrigin: string;
+  /** A monotonic high-resolution clock (`performance.now` in the worker); 0 when absent. */
+  readonly now?: () => number;
 }
 
 /**
@@ -54,7 +62,9 @@ function describeIssues(error: z.ZodError): string {
 
 /** Builds the router. `route` never throws: a handler that throws is a bug, reported as INTERNAL. */
 export function createRouter(handlers: HandlerMap, opts: RouterOptions) {
-  async function dispatch(raw: unknown): Promise<Result<unknown>> {
+  const now = opts.now ?? (() => 0);
+
+  async function dispatch(raw: unknown, receivedAt: number = now()): Promise<Result<unknown>> {
     const parsed = RequestSchema.safeParse(raw);
     if (!parsed.success) {
       const type = typeof raw === 'object' && raw !== null && 'type' in raw ? (raw as { type: unknown }).type : undefined;
@@ -65,7 +75,7 @@ export function createRouter(handlers: HandlerMap, opts: RouterOptions) {
     const request = parsed.data;
     const handler = handlers[request.type] as Handler<typeof request.type>;
     try {
-      return await handler(request as never);
+      return await handler(request as never, { receivedAt });
     } catch (e) {
       return err('INTERNAL', `Internal error while handling ${request.type}: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -74,10 +84,11 @@ export function createRouter(handlers: HandlerMap, opts: RouterOptions) {
   return {
     /** For messages from `chrome.runtime.onMessage`: checks the sender first. */
     async route(raw: unknown, sender: SenderLike): Promise<Result<unknown>> {
+      const receivedAt = now();
       if (!isTrustedSender(sender, opts)) {
         return err('FOREIGN_SENDER', 'Refused: requests are accepted only from Strike’s own pages.');
       }
-      return dispatch(raw);
+      return dispatch(raw, receivedAt);
     },
     /** For requests born inside the background (hotkeys): same parse and handlers, no sender. */
     dispatch,

@@ -111,6 +111,8 @@ interface Memory {
   credentials?: { readonly sessionId: string; readonly value: UnlockedCredentials };
   /** The signer around the non-extractable key, imported once per session. */
   signingKey?: { readonly sessionId: string; readonly value: SigningMaterial };
+  /** The session record as last read or written by this worker, without its key: the hot path's lock check. */
+  live?: { readonly sessionId: string; readonly profileId: string; readonly deadline: number };
 }
 
 /**
@@ -120,7 +122,7 @@ interface Memory {
 export const CLEARED_ON_LOCK = {
   session: [SESSION_STORAGE_KEY],
   alarms: [AUTO_LOCK_ALARM],
-  memory: ['credentials', 'signingKey'],
+  memory: ['credentials', 'signingKey', 'live'],
 } as const satisfies { session: readonly string[]; alarms: readonly string[]; memory: readonly (keyof Memory)[] };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -507,6 +509,28 @@ export class Vault {
     });
   }
 
+  /**
+   * The unlocked profile's id from memory alone, for the order hot path (no storage round trip). Null when this
+   * worker has not read the session yet or the auto-lock deadline has passed: the caller then takes
+   * {@link status}, which reads storage and locks on a passed deadline (failing closed). Sound because the session
+   * record is only written by this worker, and every lock (manual, alarm, deadline, profile deletion or switch)
+   * goes through `clearSession`, which clears this memory before anything else.
+   */
+  liveProfileId(): string | null {
+    const live = this.memory.live;
+    return live !== undefined && this.ports.now() < live.deadline ? live.profileId : null;
+  }
+
+  /**
+   * `chrome.storage.session.onChanged` forwarder for {@link SESSION_STORAGE_KEY}: the memory view behind
+   * {@link liveProfileId} follows the stored session (storage stays the source of truth, whoever writes it).
+   */
+  sessionChanged(raw: unknown): void {
+    const parsed = SessionRecordSchema.safeParse(raw);
+    if (parsed.success) this.remember(parsed.data);
+    else delete this.memory.live;
+  }
+
   /** Registers a callback run after every lock (manual, idle, profile deletion), e.g. to log out a WS API session. */
   onLock(listener: () => void): void {
     this.lockListeners.push(listener);
@@ -588,6 +612,7 @@ export class Vault {
       deadline: this.ports.now() + record.autoLockMinutes * 60_000,
     };
     await this.ports.session.set(SESSION_STORAGE_KEY, session);
+    this.remember(session);
     await this.ports.alarms.create(AUTO_LOCK_ALARM, session.deadline);
     this.memory.credentials = { sessionId: session.sessionId, value: this.credentialsOf(profile, payload) };
   }
@@ -604,10 +629,17 @@ export class Vault {
   }
 
   private async readSession(): Promise<SessionRecord | null> {
-    const raw = await this.ports.session.get(SESSION_STORAGE_KEY);
-    if (raw === undefined) return null;
-    const parsed = SessionRecordSchema.safeParse(raw);
-    return parsed.success ? parsed.data : null;
+    const parsed = SessionRecordSchema.safeParse(await this.ports.session.get(SESSION_STORAGE_KEY));
+    if (!parsed.success) {
+      delete this.memory.live;
+      return null;
+    }
+    this.remember(parsed.data);
+    return parsed.data;
+  }
+
+  private remember(session: SessionRecord): void {
+    this.memory.live = { sessionId: session.sessionId, profileId: session.profileId, deadline: session.deadline };
   }
 
   /** The session if it is live; a passed deadline (alarm late or missed) locks here, failing closed. */
@@ -676,7 +708,9 @@ export class Vault {
     const live = await this.readLive();
     if (!live.ok) return;
     const deadline = this.ports.now() + record.autoLockMinutes * 60_000;
-    await this.ports.session.set(SESSION_STORAGE_KEY, { ...live.value, deadline });
+    const extended: SessionRecord = { ...live.value, deadline };
+    await this.ports.session.set(SESSION_STORAGE_KEY, extended);
+    this.remember(extended);
     await this.ports.alarms.create(AUTO_LOCK_ALARM, deadline);
   }
 

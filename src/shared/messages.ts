@@ -195,7 +195,18 @@ export const OrderAckSchema = z.strictObject({
   status: z.string(),
   /** Path the order took: the WebSocket API when up, REST otherwise. */
   via: z.enum(['ws', 'rest']),
-  latency: z.strictObject({ signedMs: z.number(), sentMs: z.number(), ackMs: z.number() }),
+  /**
+   * From the trader's input (page clock, whole ms): signed, sent, acknowledged. The `received…` figures are the
+   * worker's own, on its high-resolution clock, from the request reaching the background to the frame handed to
+   * the socket and to the exchange's answer arriving (issue targets: < 1 ms, and raw WS round trip + 1 ms).
+   */
+  latency: z.strictObject({
+    signedMs: z.number(),
+    sentMs: z.number(),
+    ackMs: z.number(),
+    receivedToSentMs: z.number().optional(),
+    receivedToAnswerMs: z.number().optional(),
+  }),
 });
 export type OrderAck = z.infer<typeof OrderAckSchema>;
 

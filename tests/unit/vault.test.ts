@@ -205,7 +205,7 @@ describe('session across a service-worker restart', () => {
 
 describe('lock', () => {
   it('clears exactly the declared list and tells the listeners', async () => {
-    expect(CLEARED_ON_LOCK).toEqual({ session: [SESSION_STORAGE_KEY], alarms: [AUTO_LOCK_ALARM], memory: ['credentials', 'signingKey'] });
+    expect(CLEARED_ON_LOCK).toEqual({ session: [SESSION_STORAGE_KEY], alarms: [AUTO_LOCK_ALARM], memory: ['credentials', 'signingKey', 'live'] });
     const w = world();
     const vault = w.vault();
     let locks = 0;
@@ -218,6 +218,51 @@ describe('lock', () => {
     expect(w.alarms.size).toBe(0);
     expect(locks).toBe(1);
     expect(w.local.data.has(VAULT_STORAGE_KEY)).toBe(true);
+  });
+});
+
+describe('liveProfileId: the order hot path\'s lock check from memory', () => {
+  it('follows unlock, activity, the deadline, lock and writes made by others', async () => {
+    const w = world();
+    const vault = w.vault();
+    const status = value(await vault.setup(hmacProfile, PASSWORD));
+    const id = status.activeProfileId;
+    expect(id).toBeDefined();
+    expect(vault.liveProfileId()).toBe(id);
+
+    // A restarted worker knows nothing until it has read the session once; then it answers from memory.
+    const restarted = w.vault();
+    expect(restarted.liveProfileId()).toBeNull();
+    value(await restarted.status());
+    expect(restarted.liveProfileId()).toBe(id);
+
+    // The deadline passes with no alarm yet: memory answers null (fail closed), the slow path then locks.
+    const start = w.clock.t;
+    w.clock.t = start + 29 * MIN;
+    await vault.touch();
+    w.clock.t = start + 58 * MIN;
+    expect(vault.liveProfileId()).toBe(id);
+    w.clock.t = start + 59 * MIN;
+    expect(vault.liveProfileId()).toBeNull();
+    expect(value(await vault.status()).unlocked).toBe(false);
+  });
+
+  it('is cleared by a lock and by a session record removed or rewritten elsewhere', async () => {
+    const w = world();
+    const vault = w.vault();
+    const id = value(await vault.setup(hmacProfile, PASSWORD)).activeProfileId;
+    value(await vault.lock());
+    expect(vault.liveProfileId()).toBeNull();
+
+    value(await vault.unlock(id ?? '', PASSWORD));
+    expect(vault.liveProfileId()).toBe(id);
+    const record = w.session.data.get(SESSION_STORAGE_KEY);
+    vault.sessionChanged({ ...(JSON.parse(String(record)) as object), deadline: w.clock.t - 1 });
+    expect(vault.liveProfileId()).toBeNull();
+    vault.sessionChanged(undefined);
+    expect(vault.liveProfileId()).toBeNull();
+    vault.sessionChanged(JSON.parse(String(record)));
+    expect(vault.liveProfileId()).toBe(id);
   });
 });
 

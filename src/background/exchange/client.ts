@@ -10,7 +10,7 @@ import type { Signer } from '../../core/signer.ts';
 import type { BackoffConfig } from './backoff.ts';
 import { ClockKeeper, DEFAULT_CLOCK_CONFIG, type ClockKeeperConfig } from './clock.ts';
 import { DEFAULT_HTTP_CONFIG, HttpTransport, type HttpConfig } from './http.ts';
-import { OrderEngine } from './orders.ts';
+import { OrderEngine, type OrderTrace } from './orders.ts';
 import type { FetchLike, Logger, Scheduler, SocketFactory } from './ports.ts';
 import { RestApi } from './rest.ts';
 import { DEFAULT_MARKET_CONFIG, MarketStreams, type MarketStreamsConfig } from './streams.ts';
@@ -149,13 +149,13 @@ export class ExchangeClient {
   }
 
   /** Exactly-once LIMIT/MARKET order. */
-  placeOrder(intent: OrderIntent): Promise<JournalEntry> {
-    return this.orders.submit(intent);
+  placeOrder(intent: OrderIntent, trace?: OrderTrace): Promise<JournalEntry> {
+    return this.orders.submit(intent, trace);
   }
 
   /** Exactly-once conditional order on the Algo Service (§0.1). */
-  placeAlgoOrder(intent: AlgoIntent): Promise<JournalEntry> {
-    return this.orders.submit(intent);
+  placeAlgoOrder(intent: AlgoIntent, trace?: OrderTrace): Promise<JournalEntry> {
+    return this.orders.submit(intent, trace);
   }
 
   cancelOrder(intent: CancelIntent): Promise<JournalEntry> {

@@ -50,6 +50,16 @@ export interface OrderEngineDeps {
   readonly policy?: ReconcilePolicy;
 }
 
+/**
+ * Called as an order goes through its phases, for the latency breakdown on a high-resolution clock the caller
+ * owns: `sent` just before the first attempt's frame is handed to the socket, `answered` when that attempt's
+ * answer (or failure) arrives.
+ */
+export interface OrderTrace {
+  sent(): void;
+  answered(): void;
+}
+
 type Endpoint = { readonly ws: string; readonly method: string; readonly path: string };
 
 /** Where each intent kind goes: WS API method and REST endpoint (§3, §9). */
@@ -103,7 +113,7 @@ export class OrderEngine {
    * entry (after finishing its reconciliation if one is due). Resolves with the settled entry: `acked`/`filled`/
    * `canceled`/`final` on success, `rejected` or `unknown` with `error` set otherwise.
    */
-  async submit(intent: Intent): Promise<JournalEntry> {
+  async submit(intent: Intent, trace?: OrderTrace): Promise<JournalEntry> {
     const running = this.#running.get(intent.id);
     if (running !== undefined) return running;
     const existing = await this.deps.journal.get(intent.id);
@@ -112,7 +122,7 @@ export class OrderEngine {
     }
     const entry = createEntry(intent, { nowMs: this.deps.now(), recvWindowMs: this.deps.rest.http.recvWindowMs });
     await this.deps.journal.put(entry);
-    return this.#track(entry, false);
+    return this.#track(entry, false, trace);
   }
 
   /**
@@ -174,9 +184,9 @@ export class OrderEngine {
     }
   }
 
-  #track(entry: JournalEntry, resumed: boolean): Promise<JournalEntry> {
+  #track(entry: JournalEntry, resumed: boolean, trace?: OrderTrace): Promise<JournalEntry> {
     this.#index(entry);
-    const p = this.#run(entry, resumed).finally(() => {
+    const p = this.#run(entry, resumed, trace).finally(() => {
       this.#running.delete(entry.intentId);
       for (const [clientId, intentId] of [...this.#runningByClientId]) {
         if (intentId !== entry.intentId) continue;
@@ -202,12 +212,15 @@ export class OrderEngine {
     return new Promise((resolve) => this.deps.scheduler.after(ms, resolve));
   }
 
-  async #run(start: JournalEntry, resumed: boolean): Promise<JournalEntry> {
+  async #run(start: JournalEntry, resumed: boolean, firstTrace?: OrderTrace): Promise<JournalEntry> {
     let entry = start;
+    let trace = firstTrace;
     let reconcile = entry.state !== 'pending' || resumed;
     for (;;) {
       if (!reconcile) {
-        const { outcome, sent } = await this.#send(entry);
+        const { outcome, sent } = await this.#send(entry, trace);
+        trace?.answered();
+        trace = undefined;
         entry = sent;
         if (outcome.ok) {
           const st = statusOf(entry.intent.kind, outcome.body);
@@ -282,7 +295,7 @@ export class OrderEngine {
   }
 
   /** One physical send of the current attempt; the `sent` entry is persisted before the bytes leave. */
-  async #send(entry: JournalEntry): Promise<{ outcome: CallOutcome; sent: JournalEntry }> {
+  async #send(entry: JournalEntry, trace: OrderTrace | undefined): Promise<{ outcome: CallOutcome; sent: JournalEntry }> {
     let sent = entry;
     this.#index(entry);
     const ep = ENDPOINTS[entry.intent.kind];
@@ -291,6 +304,7 @@ export class OrderEngine {
       async (info: SignedInfo): Promise<void> => {
         sent = markSent(entry, { nowMs: this.deps.now(), signedAtMs: info.signedAtMs, timestampMs: info.timestampMs, via });
         await this.deps.journal.put(sent);
+        trace?.sent();
       };
     const ws = this.deps.wsApi;
     if (ws !== null && ws.isUp) {

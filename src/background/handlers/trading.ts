@@ -19,13 +19,13 @@ type TradingKeys =
   | 'journal.export';
 
 export const tradingHandlers = {
-  'order.submit': async (req) => {
+  'order.submit': async (req, { receivedAt }) => {
     // A trader's own action is activity: it pushes the auto-lock back.
     void vault.touch();
     const s = await manager.session();
     if (!s.ok) return s;
     const ticket = await readTicket();
-    if (req.symbol === undefined || req.symbol === ticket.symbol) return s.value.submit(ticket, req.side, req.inputAtMs);
+    if (req.symbol === undefined || req.symbol === ticket.symbol) return s.value.submit(ticket, req.side, req.inputAtMs, receivedAt);
     // A quantity is in the ticket symbol's base unit: 100 SOL is not 100 BTC. Only unit-free sizes carry over.
     if (ticket.sizeMode === 'quantity') {
       return err(
@@ -33,7 +33,7 @@ export const tradingHandlers = {
         `This tab shows ${req.symbol} but the ticket's size is a ${ticket.symbol} quantity. Size the ticket in USDT, % of balance or risk to trade the tab's symbol by hotkey. No order was sent.`,
       );
     }
-    return s.value.submit({ ...ticket, symbol: req.symbol }, req.side, req.inputAtMs);
+    return s.value.submit({ ...ticket, symbol: req.symbol }, req.side, req.inputAtMs, receivedAt);
   },
   'ticket.set': async (req) => {
     const ticket = await writeTicket(req.ticket);

@@ -62,6 +62,8 @@ async function create(): Promise<Result<TradingSession>> {
 
 /** The running session, starting it when the vault is unlocked; a locked vault answers VAULT_LOCKED. */
 export async function session(): Promise<Result<TradingSession>> {
+  // The hot path: a running session for the profile the vault holds unlocked in memory, no storage round trip.
+  if (current !== null && current.profileId === vault.liveProfileId()) return current.session;
   const status = await vault.status();
   if (!status.ok) return status;
   const profileId = status.value.activeProfileId;

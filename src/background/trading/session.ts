@@ -18,7 +18,7 @@ import { AccountBook } from './book.ts';
 import { protectionEventsFrom } from './protection-events.ts';
 import { Protector } from './protector.ts';
 import { ReplayGuard, type ReplayAction } from './replay-guard.ts';
-import { workerFetch, workerLogger, workerScheduler, workerSockets, sessionJournal } from './worker-ports.ts';
+import { dispatchSessionWrite, workerFetch, workerLogger, workerScheduler, workerSockets, sessionJournal } from './worker-ports.ts';
 import { z } from 'zod';
 
 /** A mark older than this is stale: no order is sized on it (fail closed, design rule 6). */
@@ -82,7 +82,8 @@ export class TradingSession {
     this.protector = new Protector({
       now: () => Date.now(),
       load: async () => (await chrome.storage.session.get(this.#protectionKey))[this.#protectionKey],
-      save: (state) => chrome.storage.session.set({ [this.#protectionKey]: state }),
+      // Issued before the step's effects (their orders) go out, not awaited: see dispatchSessionWrite.
+      save: (state) => dispatchSessionWrite({ [this.#protectionKey]: state }),
       placeAlgo: async (params) => {
         const { algoType: _algoType, clientAlgoId, ...rest } = params;
         const entry = await this.client.placeAlgoOrder({
@@ -423,8 +424,11 @@ export class TradingSession {
     return prepared.ok ? ok({ symbol: ticket.symbol, side, ...prepared.value.sized }) : prepared;
   }
 
-  /** Sizes, validates and places the ticket's order exactly once. */
-  async submit(ticket: Ticket, side: Side, inputAtMs: number): Promise<Result<OrderAck>> {
+  /**
+   * Sizes, validates and places the ticket's order exactly once. `receivedAt` is when the request reached the
+   * worker, on `performance.now()`: the breakdown's `received…` figures are measured from it.
+   */
+  async submit(ticket: Ticket, side: Side, inputAtMs: number, receivedAt: number): Promise<Result<OrderAck>> {
     const prepared = await this.#prepare(ticket, side);
     if (!prepared.ok) return prepared;
     const { order: v, sized } = prepared.value;
@@ -445,17 +449,24 @@ export class TradingSession {
       ...(this.#hedge ? { positionSide } : v.reduceOnly ? { reduceOnly: true } : {}),
     };
     this.hooks.log('intent', `${side} ${v.quantity} ${v.symbol} ${v.type}${v.price === undefined ? '' : ` @ ${v.price}`}`);
-    const entry = await this.client.placeOrder(intent);
+    const worker: { sentAt?: number; answeredAt?: number } = {};
+    const entry = await this.client.placeOrder(intent, {
+      sent: () => (worker.sentAt = performance.now()),
+      answered: () => (worker.answeredAt = performance.now()),
+    });
     if (!v.reduceOnly && (entry.exchangeStatus === 'FILLED' || entry.exchangeStatus === 'PARTIALLY_FILLED')) this.#watchProtection(v.symbol, positionSide);
-    return this.#ack(entry, side, v.quantity, inputAtMs);
+    return this.#ack(entry, side, v.quantity, inputAtMs, {
+      ...(worker.sentAt === undefined ? {} : { receivedToSentMs: worker.sentAt - receivedAt }),
+      ...(worker.answeredAt === undefined ? {} : { receivedToAnswerMs: worker.answeredAt - receivedAt }),
+    });
   }
 
   /**
    * The answer to the trader waits for the journal entry to be stored: a worker stopped right after answering
    * would otherwise lose the record of an order that exists. The order itself left long before.
    */
-  async #ack(entry: JournalEntry, side: Side, quantity: string, inputAtMs: number): Promise<Result<OrderAck>> {
-    const { result, kind, text, extra } = this.#ackOf(entry, side, quantity, inputAtMs);
+  async #ack(entry: JournalEntry, side: Side, quantity: string, inputAtMs: number, worker: WorkerLatency): Promise<Result<OrderAck>> {
+    const { result, kind, text, extra } = this.#ackOf(entry, side, quantity, inputAtMs, worker);
     await this.hooks.log(kind, text, extra);
     return result;
   }
@@ -465,12 +476,14 @@ export class TradingSession {
     side: Side,
     quantity: string,
     inputAtMs: number,
+    worker: WorkerLatency,
   ): { result: Result<OrderAck>; kind: 'order' | 'error'; text: string; extra: { clientId: string; latency?: Record<string, number> } } {
     const t = entry.times;
     const latency = {
       signedMs: (t.signedMs ?? inputAtMs) - inputAtMs,
       sentMs: (t.sentMs ?? inputAtMs) - inputAtMs,
       ackMs: (t.ackMs ?? t.updatedMs) - inputAtMs,
+      ...worker,
     };
     if (!isAccepted(entry)) {
       const error: AppError = entry.error ?? { code: 'UNKNOWN_STATUS', message: 'The order’s outcome is unknown.' };
@@ -513,7 +526,19 @@ export class TradingSession {
       quantity: abs(pos.amount),
       ...(positionSide === 'BOTH' ? { reduceOnly: true } : { positionSide }),
     });
-    if (!isAccepted(entry)) return { ok: false, error: entry.error ?? { code: 'UNKNOWN_STATUS', message: 'The close order’s outcome is unknown.' } };
+    if (!isAccepted(entry)) {
+      // -2022: nothing left to reduce. The position was closed meanwhile (its stop triggered, another close won the
+      // race) and the book had not heard yet: re-read, and if it is gone the trader's wish is already true.
+      if (entry.error?.exchangeCode === -2022) {
+        await this.refresh();
+        const still = [...this.book.positions.values()].some((p) => p.symbol === symbol && p.positionSide === positionSide);
+        if (!still) {
+          this.hooks.log('order', `Close ${symbol}: the position was already closed`, { clientId: entry.clientOrderId });
+          return ok({ clientOrderId: entry.clientOrderId });
+        }
+      }
+      return { ok: false, error: entry.error ?? { code: 'UNKNOWN_STATUS', message: 'The close order’s outcome is unknown.' } };
+    }
     this.hooks.log('order', `Close ${symbol} ${abs(pos.amount)} at market`, { clientId: entry.clientOrderId });
     return ok({ clientOrderId: entry.clientOrderId });
   }
@@ -579,6 +604,8 @@ export class TradingSession {
     return this.book.positions.size > 0 || this.protector.guarding;
   }
 }
+
+type WorkerLatency = Pick<OrderAck['latency'], 'receivedToSentMs' | 'receivedToAnswerMs'>;
 
 const sidePos = (ps: string | undefined): 'BOTH' | 'LONG' | 'SHORT' => (ps === 'LONG' || ps === 'SHORT' ? ps : 'BOTH');
 
