@@ -375,6 +375,16 @@ class Bench {
     this.metric('order_received_to_answer', 'ms', receivedToAnswer, "in the worker (performance.now): the request reaches the router → the exchange's answer arrives, WebSocket API path", 'raw_ws_rtt');
   }
 
+  /** The running worker's performance marks, by name (startTime, ms since the worker's script started). */
+  async workerMarks(): Promise<Map<string, number>> {
+    const workers = this.browser.context.serviceWorkers().filter((w) => w.url().includes(this.browser.extensionId));
+    for (const w of workers.reverse()) {
+      const marks = await w.evaluate(() => performance.getEntriesByType('mark').map((m) => [m.name, m.startTime] as const)).catch(() => null);
+      if (marks !== null) return new Map(marks);
+    }
+    throw new Error('no running service worker to read marks from');
+  }
+
   /** Stops the service worker through CDP and waits until Chrome reports it stopped. */
   async stopWorker(): Promise<void> {
     await this.cdp.send('ServiceWorker.stopAllWorkers');
@@ -406,15 +416,25 @@ class Bench {
 
     log('worker restart');
     const ready: number[] = [];
+    const scriptToReady: number[] = [];
+    const answered: number[] = [];
     for (let i = 0; i < N.restarts; i++) {
       await this.budget(150);
       await this.stopWorker();
       const r = await bounded(this.ext.evaluate(probes.sendTimed, { type: 'trading.snapshot' }), 30_000, 'trading.snapshot');
       if (!(r.answer as { ok: boolean }).ok) throw new Error(`trading.snapshot after a restart failed: ${JSON.stringify(r.answer)}`);
-      ready.push(r.gotMs - r.sentMs);
+      answered.push(r.gotMs - r.sentMs);
+      const marks = await this.workerMarks();
+      const first = marks.get('strike:first-event');
+      const readyAt = marks.get('strike:ready-to-sign');
+      if (first === undefined || readyAt === undefined) throw new Error(`the restarted worker set no ready marks: ${JSON.stringify([...marks])}`);
+      ready.push(readyAt - first);
+      scriptToReady.push(readyAt);
       await sleep(300);
     }
-    this.metric('worker_restart_to_ready', 'ms', ready, 'worker stopped; trading.snapshot sent → answered (worker started, vault session read, trading session resumed with its signed account reads)');
+    this.metric('worker_restart_to_ready', 'ms', ready, "in the restarted worker (performance marks): its first event (the request) → a session ready to sign (vault session reopened, signing key imported, rules, clock and position mode restored); may be negative when the session was ready before the event's listener ran");
+    this.metric('worker_script_to_ready', 'ms', scriptToReady, 'in the restarted worker: its script starts (performance.timeOrigin) → ready to sign');
+    this.metric('worker_restart_to_answer', 'ms', answered, "worker stopped; trading.snapshot sent → answered, end to end: Chrome starts the worker, the session becomes ready and reads the account once");
   }
 
   async unlock(): Promise<void> {
@@ -536,7 +556,7 @@ async function main(): Promise<void> {
     'click_to_exchange_ws', 'click_to_exchange_rest', 'click_to_ack', 'click_to_ack_rest', 'click_input_to_listener',
     'hotkey_warm_to_exchange', 'hotkey_warm_to_answer', 'order_input_to_signed', 'order_input_to_sent', 'order_received_to_sent', 'order_received_to_answer', 'worker_idb_put', 'worker_storage_get',
     'hotkey_cold_to_exchange',
-    'fill_to_stop_accepted', 'vault_unlock', 'worker_restart_to_ready', 'panel_interactive',
+    'fill_to_stop_accepted', 'vault_unlock', 'worker_restart_to_ready', 'worker_script_to_ready', 'worker_restart_to_answer', 'panel_interactive',
     'worker_bundle_kb', 'worker_bundle_gzip_kb', 'panel_bundle_kb', 'panel_bundle_gzip_kb',
     'ref_node_fetch_rtt', 'ref_node_order_to_exchange', 'ref_node_order_rtt',
   ];

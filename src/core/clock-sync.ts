@@ -47,6 +47,11 @@ export class ClockSync {
     this.best = this.samples.reduce((a, b) => (rtt(b) < rtt(a) ? b : a));
   }
 
+  /** The recent samples, oldest first: what a restarted worker needs to restore the estimate. */
+  get recent(): readonly ClockSample[] {
+    return this.samples;
+  }
+
   /** Forgets every sample, e.g. after a `-1021` proved the estimate wrong (the local clock jumped). */
   reset(): void {
     this.samples = [];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ClockSync, type ClockSample } from '../../src/core/clock-sync.ts';
+import { ClockKeeper } from '../../src/background/exchange/clock.ts';
 
 const sample = (sentMs: number, receivedMs: number, serverTimeMs: number): ClockSample => ({ sentMs, receivedMs, serverTimeMs });
 
@@ -91,5 +92,45 @@ describe('ClockSync', () => {
 
   it('refuses a configuration that keeps no samples', () => {
     expect(() => new ClockSync({ maxSamples: 0 })).toThrow();
+  });
+});
+
+describe('ClockKeeper: samples kept across a worker restart', () => {
+  const keeper = (nowMs: number, sampled: ClockSample[][] = [], next: ClockSample[] = []) =>
+    new ClockKeeper(
+      {
+        now: () => nowMs,
+        sample: () => Promise.resolve(next.shift() ?? null),
+        scheduler: { after: () => () => undefined },
+        logger: { debug: () => undefined, info: () => undefined, warn: () => undefined },
+        sampled: (s) => sampled.push([...s]),
+      },
+      { samplesPerSync: 2, refreshMs: 60_000 },
+    );
+
+  it.each([
+    { name: 'fresh samples restore the offset at once', samples: [sample(90_000, 90_010, 95_005)], synced: true, offset: 5000 },
+    { name: 'samples older than the limit are dropped', samples: [sample(0, 10, 5005)], synced: false, offset: 0 },
+    { name: 'a sample from the future (local clock stepped back) is dropped', samples: [sample(200_000, 200_010, 1)], synced: false, offset: 0 },
+    {
+      name: 'only the fresh ones of a mix count',
+      samples: [sample(0, 2, 1), sample(99_000, 99_020, 99_110)],
+      synced: true,
+      offset: 100,
+    },
+  ])('$name', ({ samples, synced, offset }) => {
+    const k = keeper(100_000);
+    expect(k.restore(samples, 60_000)).toBe(synced);
+    expect(k.offsetMs).toBe(offset);
+  });
+
+  it('reports the recent samples after every round, for the next worker to restore', async () => {
+    const sampled: ClockSample[][] = [];
+    const k = keeper(100_000, sampled, [sample(99_000, 99_010, 99_505), sample(99_100, 99_104, 99_602)]);
+    expect(await k.sync()).toBe(true);
+    expect(sampled).toEqual([[sample(99_000, 99_010, 99_505), sample(99_100, 99_104, 99_602)]]);
+    const restarted = keeper(100_000);
+    restarted.restore(sampled[0] ?? [], 60_000);
+    expect(restarted.offsetMs).toBe(k.offsetMs);
   });
 });

@@ -7,6 +7,7 @@ import { DEFAULT_RECONCILE_POLICY, type JournalEntry, type JournalStore, type Re
 import type { AlgoIntent, CancelAlgoIntent, CancelIntent, OrderIntent } from '../../core/intents.ts';
 import { RateLimiter, type LimiterConfig, type LimiterSnapshot } from '../../core/rate-limiter.ts';
 import type { Signer } from '../../core/signer.ts';
+import type { ClockSample } from '../../core/clock-sync.ts';
 import type { BackoffConfig } from './backoff.ts';
 import { ClockKeeper, DEFAULT_CLOCK_CONFIG, type ClockKeeperConfig } from './clock.ts';
 import { DEFAULT_HTTP_CONFIG, HttpTransport, type HttpConfig } from './http.ts';
@@ -50,6 +51,8 @@ export interface ExchangeClientDeps {
   readonly journal: JournalStore;
   readonly apiKey: string;
   readonly signer: Signer;
+  /** Told the clock's recent samples after each sync round (the worker keeps them for its next life). */
+  clockSampled?(samples: readonly ClockSample[]): void;
 }
 
 export interface ExchangeClientOptions {
@@ -87,6 +90,7 @@ export class ExchangeClient {
         sample: () => (rest === null ? Promise.resolve(null) : rest.timeSample()),
         scheduler: deps.scheduler,
         logger: deps.logger,
+        ...(deps.clockSampled === undefined ? {} : { sampled: deps.clockSampled }),
       },
       { ...DEFAULT_CLOCK_CONFIG, ...opts.clock },
     );
@@ -130,11 +134,13 @@ export class ExchangeClient {
   }
 
   /**
-   * Syncs the clock (several samples), starts its refresh, the WebSocket API and the user stream, then reconciles
-   * journal entries a previous worker left open. Returns those entries.
+   * Syncs the clock (several samples; in the background when samples were restored), starts its refresh, the
+   * WebSocket API and the user stream, then reconciles journal entries a previous worker left open. Returns those
+   * entries.
    */
   async start(opts: { userStream?: boolean } = {}): Promise<JournalEntry[]> {
-    await this.clock.sync();
+    if (this.clock.synced) void this.clock.sync();
+    else await this.clock.sync();
     this.clock.start();
     this.wsApi?.start();
     if (opts.userStream !== false) this.user.start();

@@ -12,6 +12,8 @@ export interface ClockKeeperDeps {
   sample(): Promise<ClockSample | null>;
   scheduler: Scheduler;
   logger: Logger;
+  /** Told the recent samples after every round, so the next worker can {@link ClockKeeper.restore} them. */
+  sampled?(samples: readonly ClockSample[]): void;
 }
 
 export interface ClockKeeperConfig {
@@ -49,6 +51,18 @@ export class ClockKeeper {
   /** Round trip of the sample the offset comes from; the offset is uncertain by ±rttMs/2. */
   get rttMs(): number {
     return this.#sync.rttMs;
+  }
+
+  /**
+   * Restores samples a previous worker took, keeping those younger than `maxAgeMs` on the local clock: the
+   * offset between two clocks drifts by milliseconds an hour, so a few minutes' old estimate is as good as a new
+   * one, and a restarted worker can sign at once instead of after a round of round trips. A -1021 resyncs anyway.
+   * True when at least one sample was kept.
+   */
+  restore(samples: readonly ClockSample[], maxAgeMs: number): boolean {
+    const now = this.deps.now();
+    for (const s of samples) if (now - s.receivedMs <= maxAgeMs && s.receivedMs <= now) this.#sync.addSample(s);
+    return this.#sync.synced;
   }
 
   /** Takes a round of samples on top of the recent ones; true when at least one succeeded. */
@@ -91,6 +105,7 @@ export class ClockKeeper {
       }
       if (reset) this.#sync.reset();
       for (const s of samples) this.#sync.addSample(s);
+      this.deps.sampled?.(this.#sync.recent);
       this.deps.logger.debug('clock synced', { offsetMs: this.#sync.offsetMs, rttMs: this.#sync.rttMs });
       return true;
     };

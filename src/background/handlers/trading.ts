@@ -50,7 +50,10 @@ export const tradingHandlers = {
   },
   'trading.snapshot': async () => {
     const s = await manager.session();
-    return s.ok ? ok(s.value.snapshot(await readTicket())) : s;
+    if (!s.ok) return s;
+    // A just-woken worker answers with the account it has read, not with an empty one.
+    await s.value.connected;
+    return ok(s.value.snapshot(await readTicket()));
   },
   'position.close': async (req) => {
     void vault.touch();

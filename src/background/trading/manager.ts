@@ -10,6 +10,7 @@ import { readTicket } from '../ticket-store.ts';
 import { updateBadge } from '../badge.ts';
 import { err, ok, type Result } from '../../shared/result.ts';
 import { TradingSession } from './session.ts';
+import type { SigningMaterial } from '../vault.ts';
 
 let current: { profileId: string; session: Promise<Result<TradingSession>> } | null = null;
 let snapshotTimer: ReturnType<typeof setTimeout> | null = null;
@@ -40,42 +41,58 @@ function notify(level: 'info' | 'warn' | 'error', text: string): void {
   chrome.notifications.create({ type: 'basic', iconUrl: chrome.runtime.getURL('icons/icon-128.png'), title: 'Strike', message: text });
 }
 
-async function create(): Promise<Result<TradingSession>> {
-  const key = await vault.signingKey();
-  if (!key.ok) return key;
-  const session: TradingSession = new TradingSession(key.value, {
+/**
+ * A session ready to place orders once its rules, clock and position mode are loaded (from storage after a
+ * worker restart); it connects and reconciles with the exchange in the background.
+ */
+async function create(key: SigningMaterial): Promise<Result<TradingSession>> {
+  const session: TradingSession = new TradingSession(key, {
     changed: () => scheduleSnapshot(session),
     mark: (symbol, price, atMs) => publish({ type: 'mark', symbol, price, atMs }),
     notify,
     log,
   });
-  const started = await session.start();
-  if (!started.ok) {
+  const [prepared, ticket] = await Promise.all([session.prepare(), readTicket()]);
+  if (!prepared.ok) {
     session.stop();
-    void updateBadge({ kind: 'error', reason: started.error.message });
-    return started;
+    void updateBadge({ kind: 'error', reason: prepared.error.message });
+    return prepared;
   }
-  session.setSymbolInView((await readTicket()).symbol);
-  void log('connection', `Connected to the ${key.value.environment} exchange`);
+  session.setSymbolInView(ticket.symbol);
+  void session.connect().then(() => log('connection', `Connected to the ${key.environment} exchange`));
+  performance.mark(READY_MARK);
   return ok(session);
 }
 
+/** Performance mark set when a session can sign its first order (read by `npm run bench`). */
+export const READY_MARK = 'strike:ready-to-sign';
+
+let resolving: Promise<Result<TradingSession>> | null = null;
+
 /** The running session, starting it when the vault is unlocked; a locked vault answers VAULT_LOCKED. */
-export async function session(): Promise<Result<TradingSession>> {
+export function session(): Promise<Result<TradingSession>> {
   // The hot path: a running session for the profile the vault holds unlocked in memory, no storage round trip.
   if (current !== null && current.profileId === vault.liveProfileId()) return current.session;
-  const status = await vault.status();
-  if (!status.ok) return status;
-  const profileId = status.value.activeProfileId;
-  if (!status.value.unlocked || profileId === undefined) {
+  // Requests arriving together (a woken worker's own start and the hotkey that woke it) share one look-up.
+  resolving ??= resolve().finally(() => {
+    resolving = null;
+  });
+  return resolving;
+}
+
+async function resolve(): Promise<Result<TradingSession>> {
+  const key = await vault.signingKey();
+  if (!key.ok) {
     stop();
     void updateBadge({ kind: 'locked' });
-    if (status.value.profiles.length === 0) return err('NOT_CONFIGURED', 'No exchange account is set up yet: add your API key in the side panel, then try again.');
+    const status = await vault.status();
+    if (status.ok && status.value.profiles.length === 0) return err('NOT_CONFIGURED', 'No exchange account is set up yet: add your API key in the side panel, then try again.');
     return err('VAULT_LOCKED', 'Strike is locked: unlock it in the side panel to trade. No order was sent.');
   }
+  const profileId = key.value.profileId;
   if (current === null || current.profileId !== profileId) {
     stop();
-    const started = create();
+    const started = create(key.value);
     current = { profileId, session: started };
     void started.then((r) => {
       if (!r.ok && current?.session === started) current = null;

@@ -50,6 +50,11 @@ function environmentOf(material: SigningMaterial): Environment {
 const PremiumSchema = z.object({ markPrice: z.string() });
 const BookSchema = z.object({ bidPrice: z.string(), askPrice: z.string() });
 const CachedInfoSchema = z.strictObject({ fetchedAtMs: z.number(), info: z.unknown() });
+const StoredAccountSchema = z.strictObject({ hedge: z.boolean() });
+const DualSchema = z.object({ dualSidePosition: z.boolean() });
+const ClockSamplesSchema = z.array(z.strictObject({ sentMs: z.number(), receivedMs: z.number(), serverTimeMs: z.number() }));
+/** Clock samples a restarted worker may reuse: the offset drifts by milliseconds an hour (see ClockKeeper.restore). */
+const CLOCK_SAMPLE_MAX_AGE_MS = 10 * 60_000;
 
 export class TradingSession {
   readonly book = new AccountBook();
@@ -76,6 +81,7 @@ export class TradingSession {
         journal: sessionJournal,
         apiKey: material.apiKey,
         signer: material.signer,
+        clockSampled: (samples) => void dispatchSessionWrite({ [this.#clockKey]: samples }),
       },
       { environment: environmentOf(material) },
     );
@@ -143,16 +149,38 @@ export class TradingSession {
     return makeIntentId(Date.now(), this.#seq);
   }
 
-  /** Connects and reconciles: rules, clock, sockets, account, open orders, then the protector's reconcile. */
-  async start(): Promise<Result<void>> {
-    await this.protector.init();
-    const [info] = await Promise.all([this.#loadRules(), this.client.start()]);
+  /**
+   * What an order needs, and nothing more: the symbol rules, the clock, the position mode and the protector's
+   * state. After a worker restart all of it comes from storage (the clock's samples and the position mode as the
+   * previous worker left them), so the next hotkey signs without waiting for a round trip; {@link connect} then
+   * checks every one of them against the exchange.
+   */
+  async prepare(): Promise<Result<void>> {
+    const [info] = await Promise.all([this.#loadRules(), this.protector.init(), this.#restoreAccount()]);
     if (!info.ok) return info;
     await this.protector.feed({
       type: 'symbolRules',
       rules: [...this.rules.values()].map((r) => ({ symbol: r.symbol, tickSize: r.tickSize, minPrice: r.minPrice })),
       atMs: Date.now(),
     });
+    if (!this.client.clock.synced) await this.client.clock.sync();
+    return ok(undefined);
+  }
+
+  /** Settles when {@link connect} has read the account and reconciled protection once. */
+  connected: Promise<void> = Promise.resolve();
+
+  /**
+   * Connects the sockets, re-reads the position mode, positions and open orders, reconciles protection against
+   * them and resumes what the order journal left open. Orders are answered meanwhile (over REST until the WebSocket
+   * API is up).
+   */
+  connect(): Promise<void> {
+    this.connected = this.#connect();
+    return this.connected;
+  }
+
+  async #connect(): Promise<void> {
     this.client.market.subscribe({
       markPrice: (e) => {
         this.book.marks.set(e.s, { price: e.p, atMs: Date.now() });
@@ -183,11 +211,35 @@ export class TradingSession {
         void this.refresh();
       },
     });
-    const dual = await this.client.rest.call('GET', '/fapi/v1/positionSide/dual', {}, { security: 'SIGNED' });
-    this.#hedge = dual.ok && typeof dual.body === 'object' && dual.body !== null && (dual.body as { dualSidePosition?: unknown }).dualSidePosition === true;
-    await this.refresh();
+    void this.client.start().catch((e: unknown) => this.hooks.log('error', `Resuming the order journal failed: ${e instanceof Error ? e.message : String(e)}`));
+    await Promise.all([this.#readPositionMode(), this.refresh()]);
     this.#scheduleReconcile();
-    return ok(undefined);
+  }
+
+  get #accountKey(): string {
+    return `account.v1:${this.material.profileId}`;
+  }
+
+  get #clockKey(): string {
+    return `clock.v1:${this.client.endpoints.rest}`;
+  }
+
+  /** The previous worker's clock samples and position mode (chrome.storage.session, parsed: a trust boundary). */
+  async #restoreAccount(): Promise<void> {
+    const stored = await chrome.storage.session.get([this.#accountKey, this.#clockKey]);
+    const account = StoredAccountSchema.safeParse(stored[this.#accountKey]);
+    if (account.success) this.#hedge = account.data.hedge;
+    const samples = ClockSamplesSchema.safeParse(stored[this.#clockKey]);
+    if (samples.success) this.client.clock.restore(samples.data, CLOCK_SAMPLE_MAX_AGE_MS);
+  }
+
+  /** One-way or hedge mode (§4.3), kept for the next worker. An unreadable answer keeps what is known. */
+  async #readPositionMode(): Promise<void> {
+    const dual = await this.client.rest.call('GET', '/fapi/v1/positionSide/dual', {}, { security: 'SIGNED' });
+    const parsed = DualSchema.safeParse(dual.ok ? dual.body : null);
+    if (!parsed.success) return;
+    this.#hedge = parsed.data.dualSidePosition;
+    void dispatchSessionWrite({ [this.#accountKey]: { hedge: this.#hedge } });
   }
 
   #cancelReconcile: (() => void) | null = null;
@@ -514,6 +566,8 @@ export class TradingSession {
 
   /** Closes one position at market, reduce-only. */
   async closePosition(symbol: string, positionSide: 'BOTH' | 'LONG' | 'SHORT'): Promise<Result<{ clientOrderId: string }>> {
+    // A worker just woken by this request knows the positions only once it has read them.
+    await this.connected;
     const pos = [...this.book.positions.values()].find((p) => p.symbol === symbol && p.positionSide === positionSide);
     if (pos === undefined) return err('VALIDATION', `No open ${symbol} position to close.`);
     const side: Side = isNegative(pos.amount) ? 'BUY' : 'SELL';
@@ -554,6 +608,7 @@ export class TradingSession {
 
   /** Cancels every open order and conditional order, symbol by symbol (both endpoints are per symbol, §3). */
   async cancelAll(): Promise<Result<{ canceled: number }>> {
+    await this.connected;
     const symbols = new Set([...this.book.orders.values()].map((o) => o.symbol));
     const count = this.book.orders.size;
     const results = await Promise.all(
@@ -568,12 +623,12 @@ export class TradingSession {
     return ok({ canceled: count });
   }
 
-  /** Cancels everything, then closes every position at market (reduce-only). */
   /**
    * Closes every position at market (reduce-only), then cancels every order. Closing first keeps each position's
    * stop resident until the position is gone: canceling first would leave it unprotected for the round trips between.
    */
   async flatten(): Promise<Result<{ canceledOrders: number; closedPositions: number }>> {
+    await this.connected;
     const positions = [...this.book.positions.values()];
     const closes = await Promise.all(positions.map((p) => this.closePosition(p.symbol, p.positionSide)));
     const canceled = await this.cancelAll();
