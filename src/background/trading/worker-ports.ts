@@ -59,7 +59,7 @@ function parseEntries(all: Record<string, unknown>): Map<string, JournalEntry> {
  * storage once. Writes are issued with {@link dispatchSessionWrite}: in storage before the order's frame can leave,
  * without a round trip on the order's path.
  */
-class SessionJournal implements JournalStore {
+export class SessionJournal implements JournalStore {
   readonly #written = new Map<string, JournalEntry>();
   #stored: Promise<Map<string, JournalEntry>> | null = null;
   #writes = 0;
