@@ -251,6 +251,11 @@ export interface ReconcilePolicy {
   readonly clockMarginMs: number;
   /** Delay before re-trying a certainly-failed send when the server gave no Retry-After. */
   readonly retryDelayMs: number;
+  /**
+   * Longest a lookup waits out a rate-limit hold (429 Retry-After, 418 ban) before the outcome is declared unknown.
+   * A held lookup never left, so it is not a failed one: it must not use up {@link maxQueryFailures}.
+   */
+  readonly maxHoldWaitMs: number;
 }
 
 export const DEFAULT_RECONCILE_POLICY: ReconcilePolicy = {
@@ -259,6 +264,8 @@ export const DEFAULT_RECONCILE_POLICY: ReconcilePolicy = {
   maxQueryFailures: 5,
   clockMarginMs: 1_000,
   retryDelayMs: 500,
+  // The request-weight window is one minute (fact sheet §6): a hold on it ends within this; a 418 ban may not.
+  maxHoldWaitMs: 65_000,
 };
 
 /** What to do after a send failed. */
@@ -330,7 +337,8 @@ export function decideAfterFailure(
 export type QueryResult =
   | { readonly kind: 'found'; readonly exchangeId: string; readonly status: string }
   | { readonly kind: 'not-found' }
-  | { readonly kind: 'failed'; readonly error: AppError };
+  /** `heldUntilMs` (server clock): the request never left, the rate limiter holds requests until then. */
+  | { readonly kind: 'failed'; readonly error: AppError; readonly heldUntilMs?: number };
 
 /** What to do after a lookup. */
 export type QueryDecision =
@@ -359,6 +367,11 @@ export function decideAfterQuery(
     entry.retries < policy.maxRetries && (isCancel || (!ctx.resumed && ctx.nowMs - entry.times.inputMs <= policy.maxRetryAgeMs));
   switch (result.kind) {
     case 'failed':
+      if (result.heldUntilMs !== undefined) {
+        const waitMs = Math.max(0, result.heldUntilMs - ctx.serverNowMs);
+        if (waitMs <= policy.maxHoldWaitMs) return { action: 'requery', delayMs: waitMs + 1 };
+        return { action: 'give-up', state: 'unknown', reason: `order status could not be established: ${result.error.message}` };
+      }
       if (entry.queryFailures + 1 >= policy.maxQueryFailures) {
         return { action: 'give-up', state: 'unknown', reason: `order status could not be established: ${result.error.message}` };
       }

@@ -48,4 +48,15 @@ describe('placeOrder when the outcome is unknown', () => {
     expect(await placedFor(sim, intent.id)).toHaveLength(1);
   });
 
+  it('a lookup held by a 429 waits out Retry-After instead of counting as failed lookups, then adopts the order', async () => {
+    await fault(sim, { kind: 'timeout', status: 408, executed: true, match: POST_ORDER, count: 1 });
+    // The first lookup is answered 429 with Retry-After 8 s: the limiter queues a request for at most 3 s, so the
+    // next lookups are refused locally for 5 s. Counted as failures, they would end as "unknown" after ~3 s.
+    await fault(sim, { kind: 'rate429', retryAfterSec: 8, match: { method: 'GET', pathPrefix: '/fapi/v1/order' }, count: 1 });
+    const intent = marketBuy();
+    const entry = await h.client.placeOrder(intent);
+    expect(entry.state).toBe('filled');
+    expect(entry.attempt).toBe(0);
+    expect(await placedFor(sim, intent.id)).toHaveLength(1);
+  }, 20_000);
 });

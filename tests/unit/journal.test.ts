@@ -125,6 +125,7 @@ describe('decideAfterQuery', () => {
   const open: QueryResult = { kind: 'found', exchangeId: '7', status: 'NEW' };
   const none: QueryResult = { kind: 'not-found' };
   const failed: QueryResult = { kind: 'failed', error: { code: 'NETWORK', message: 'down' } };
+  const held = (untilMs: number): QueryResult => ({ kind: 'failed', error: { code: 'RATE_LIMITED', message: 'held' }, heldUntilMs: untilMs });
   const deadline = T0 + 1 + 5000 + 1000;
   const table: Array<[string, Intent, QueryResult, Partial<JournalEntry>, { now: number; server: number; resumed: boolean }, QueryDecision]> = [
     ['found → adopt', market, found, {}, { now: T0 + 100, server: T0 + 100, resumed: false }, { action: 'adopt', exchangeId: '7', status: 'FILLED' }],
@@ -134,6 +135,9 @@ describe('decideAfterQuery', () => {
     ['absent after a restart → never re-sent', market, none, {}, { now: T0 + 6200, server: deadline, resumed: true }, { action: 'give-up', state: 'rejected', reason: 'the order was not placed' }],
     ['lookup failed → requery with backoff', market, failed, {}, { now: T0, server: T0, resumed: false }, { action: 'requery', delayMs: 300 }],
     ['lookups keep failing → unknown', market, failed, { queryFailures: 4 }, { now: T0, server: T0, resumed: false }, { action: 'give-up', state: 'unknown', reason: 'order status could not be established: down' }],
+    ['lookup held by the rate limiter → look again when the hold ends, whatever failed before', market, held(T0 + 3000), { queryFailures: 4 }, { now: T0, server: T0, resumed: false }, { action: 'requery', delayMs: 3001 }],
+    ['hold already over → look again at once', market, held(T0 - 5), {}, { now: T0, server: T0, resumed: false }, { action: 'requery', delayMs: 1 }],
+    ['held longer than a weight window (a ban) → unknown', market, held(T0 + 120_000), {}, { now: T0, server: T0, resumed: false }, { action: 'give-up', state: 'unknown', reason: 'order status could not be established: held' }],
     ['cancel: target still open → cancel again', cancel, open, {}, { now: T0, server: T0, resumed: true }, { action: 'retry' }],
     ['cancel: target filled → adopt', cancel, found, {}, { now: T0, server: T0, resumed: false }, { action: 'adopt', exchangeId: '7', status: 'FILLED' }],
     ['cancel: target absent → rejected', cancel, none, {}, { now: T0, server: T0, resumed: false }, { action: 'give-up', state: 'rejected', reason: 'the order to cancel does not exist' }],

@@ -249,7 +249,8 @@ export class OrderEngine {
         }
       }
       const result = await this.#lookup(entry);
-      if (result.kind === 'failed') entry = await this.#save(markQueryFailed(entry, { nowMs: this.deps.now(), error: result.error }));
+      // A lookup the rate limiter held back never left: it waits for the hold, it does not count as a failure.
+      if (result.kind === 'failed' && result.heldUntilMs === undefined) entry = await this.#save(markQueryFailed(entry, { nowMs: this.deps.now(), error: result.error }));
       const decision = decideAfterQuery(
         entry,
         result,

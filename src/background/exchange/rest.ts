@@ -27,7 +27,12 @@ export type Answer<T> = { readonly ok: true; readonly value: T } | { readonly ok
 export type Lookup<T> =
   | { readonly kind: 'found'; readonly value: T }
   | { readonly kind: 'not-found' }
-  | { readonly kind: 'failed'; readonly error: AppError };
+  | { readonly kind: 'failed'; readonly error: AppError; readonly heldUntilMs?: number };
+
+/** A failed lookup; one the rate limiter held back (it never left) says until when. */
+function failedLookup(error: AppError, outcome: CallOutcome): { kind: 'failed'; error: AppError; heldUntilMs?: number } {
+  return !outcome.ok && outcome.failure.kind === 'refused' && outcome.failure.untilMs > 0 ? { kind: 'failed', error, heldUntilMs: outcome.failure.untilMs } : { kind: 'failed', error };
+}
 
 /** Parses a successful body; a body that does not match is reported as an INTERNAL error (the exchange changed). */
 export function parseOutcome<S extends z.ZodType>(outcome: CallOutcome, schema: S, what: string): Answer<z.infer<S>> {
@@ -74,7 +79,7 @@ export class RestApi {
     const out = await this.call('GET', '/fapi/v1/order', { symbol, origClientOrderId }, { security: 'SIGNED', symbol });
     if (isNoSuchOrder(out)) return { kind: 'not-found' };
     const parsed = parseOutcome(out, OrderSchema, 'order');
-    return parsed.ok ? { kind: 'found', value: parsed.value } : { kind: 'failed', error: parsed.error };
+    return parsed.ok ? { kind: 'found', value: parsed.value } : failedLookup(parsed.error, out);
   }
 
   /** `GET /fapi/v1/algoOrder` by clientAlgoId (conditional orders are invisible to /fapi/v1/order, §0.1). */
@@ -82,7 +87,7 @@ export class RestApi {
     const out = await this.call('GET', '/fapi/v1/algoOrder', { clientAlgoId }, { security: 'SIGNED' });
     if (isNoSuchOrder(out)) return { kind: 'not-found' };
     const parsed = parseOutcome(out, AlgoOrderSchema, 'algo order');
-    return parsed.ok ? { kind: 'found', value: parsed.value } : { kind: 'failed', error: parsed.error };
+    return parsed.ok ? { kind: 'found', value: parsed.value } : failedLookup(parsed.error, out);
   }
 
   async openOrders(symbol?: string): Promise<Answer<Order[]>> {
