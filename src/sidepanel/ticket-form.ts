@@ -3,7 +3,7 @@
  * `TicketValues`, this module says what is wrong in words, and the background stays the judge of exchange rules
  * (tick size, step size, min notional), whose specific message and suggestion the view shows as they come.
  */
-import { TicketSchema, type Ticket } from '../shared/messages.ts';
+import type { Ticket, TicketSchema } from '../shared/messages.ts';
 import { gt, gte, isDecimal, normalize } from '../shared/decimal.ts';
 
 export type SizeMode = Ticket['sizeMode'];
@@ -71,8 +71,11 @@ function positiveDecimal(text: string): string | undefined {
   return gt(n, '0') ? n : undefined;
 }
 
-/** Validates the form and builds the ticket, or names the first field to fix. */
-export function valuesToTicket(v: TicketValues): TicketCheck {
+/** The contract's ticket parser (passed in: the panel loads the contract after its first paint, see contract.ts). */
+export type TicketParser = Pick<typeof TicketSchema, 'safeParse'>;
+
+/** Validates the form and builds the ticket (parsed by the contract's `schema`), or names the first field to fix. */
+export function valuesToTicket(v: TicketValues, schema: TicketParser): TicketCheck {
   const symbol = v.symbol.trim().toUpperCase();
   if (!/^[A-Z0-9]{2,20}$/.test(symbol)) return fail('symbol', 'Choose a symbol from the list, for example BTCUSDT.');
   if (!SIZE_MODES.includes(v.sizeMode as SizeMode)) return fail('sizeMode', 'Choose how the size is measured.');
@@ -116,7 +119,7 @@ export function valuesToTicket(v: TicketValues): TicketCheck {
     postOnly: v.orderType === 'LIMIT' && v.postOnly,
     reduceOnly: v.reduceOnly,
   };
-  const parsed = TicketSchema.safeParse(candidate);
+  const parsed = schema.safeParse(candidate);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const key = String(issue?.path[0] ?? 'size');
@@ -180,4 +183,9 @@ export function sameTicket(a: Ticket, b: Ticket): boolean {
     a.postOnly === b.postOnly &&
     a.reduceOnly === b.reduceOnly
   );
+}
+
+/** Field-by-field equality of two sets of form values (a restored ticket and the live one). */
+export function sameValues(a: TicketValues, b: TicketValues): boolean {
+  return FIELDS.every((f) => a[f] === b[f]);
 }

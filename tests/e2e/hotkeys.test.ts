@@ -114,8 +114,9 @@ describe('hotkeys pressed with real keystrokes (headed Chromium under Xvfb, xdot
     expect(placed[0]?.data).toMatchObject({ side: 'SELL', type: 'MARKET', quantity: '0.01' });
     // The panel tab shows no market, so the ticket's symbol was used; the notice repeats the notification's text.
     await noticeSaying('Strike: SELL BTCUSDT FILLED. Sent SELL 0.01 BTCUSDT: FILLED, acknowledged in');
-    const notes = await notificationIds();
-    expect(notes.filter((id) => id.startsWith('strike.hotkey.') && !notesBefore.includes(id))).toHaveLength(1);
+    // The notice is published as the notification is requested: the notification may land a moment later.
+    const fresh = (ids: string[]) => ids.filter((id) => id.startsWith('strike.hotkey.') && !notesBefore.includes(id));
+    expect(fresh(await eventually(notificationIds, (ids) => fresh(ids).length > 0))).toHaveLength(1);
   });
 
   it('Ctrl+Shift+B, bound by hand on chrome://extensions/shortcuts, buys the symbol of the active Binance futures tab', async () => {

@@ -1,18 +1,8 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
-import {
-  confirmDefault,
-  loadConfirm,
-  loadPresets,
-  MAX_PRESETS,
-  parsePresets,
-  PRESETS_KEY,
-  removePreset,
-  saveConfirm,
-  savePresets,
-  upsertPreset,
-  type KeyValueStore,
-} from '../../src/sidepanel/preferences.ts';
+import { confirmDefault, loadConfirm, saveConfirm, type KeyValueStore } from '../../src/sidepanel/preferences.ts';
+import { BOOT_KEY, readBootState, writeBootState, type BootState } from '../../src/sidepanel/boot-state.ts';
+import { loadPresets, MAX_PRESETS, parsePresets, PRESETS_KEY, removePreset, savePresets, upsertPreset } from '../../src/sidepanel/presets.ts';
 import type { Ticket } from '../../src/shared/messages.ts';
 
 const ticket: Ticket = { symbol: 'BTCUSDT', sizeMode: 'quantity', size: '0.01', leverage: 5, orderType: 'MARKET', postOnly: false, reduceOnly: false };
@@ -79,5 +69,45 @@ describe('confirm before sending', () => {
     expect(loadConfirm(store, 'local')).toBe(false);
     store.setItem('strike.confirm.v1.mainnet', '"yes"');
     expect(loadConfirm(store, 'mainnet')).toBe(true);
+  });
+});
+
+describe('boot state (the last known state a new panel paints first)', () => {
+  const state: BootState = {
+    minimized: true,
+    mode: 'unlocked',
+    environment: 'demo',
+    ticket: { symbol: 'BTCUSDT', sizeMode: 'quantity', size: '0.01', stopPercent: '', leverage: '10', orderType: 'MARKET', price: '', postOnly: false, reduceOnly: false },
+  };
+
+  it('round-trips through the store', () => {
+    const store = memoryStore();
+    expect(readBootState(store)).toBeUndefined();
+    writeBootState(store, state);
+    expect(readBootState(store)).toEqual(state);
+    writeBootState(store, { ...state, mode: 'locked', environment: null, ticket: null });
+    expect(readBootState(store)).toEqual({ ...state, mode: 'locked', environment: null, ticket: null });
+  });
+
+  it('ignores what does not parse: not JSON, an unknown environment, an extra or a missing key', () => {
+    const store = memoryStore();
+    for (const raw of ['{', JSON.stringify({ ...state, environment: 'testnet' }), JSON.stringify({ ...state, extra: 1 }), JSON.stringify({ ...state, ticket: { ...state.ticket, size: 1 } })]) {
+      store.setItem(BOOT_KEY, raw);
+      expect(readBootState(store), raw).toBeUndefined();
+    }
+    const { minimized: _dropped, ...missing } = state;
+    store.setItem(BOOT_KEY, JSON.stringify(missing));
+    expect(readBootState(store)).toBeUndefined();
+  });
+
+  it('a store that refuses the write costs nothing but the quick start', () => {
+    const full: KeyValueStore = {
+      getItem: () => null,
+      setItem: () => {
+        throw new Error('QuotaExceededError');
+      },
+    };
+    expect(() => writeBootState(full, state)).not.toThrow();
+    expect(readBootState(full)).toBeUndefined();
   });
 });

@@ -26,14 +26,14 @@ const form: TicketValues = {
 
 describe('ticket form -> Ticket', () => {
   it('normalises what was typed and leaves out what does not apply to MARKET', () => {
-    expect(valuesToTicket(form)).toEqual({
+    expect(valuesToTicket(form, TicketSchema)).toEqual({
       ok: true,
       ticket: { symbol: 'BTCUSDT', sizeMode: 'quantity', size: '0.01', leverage: 10, orderType: 'MARKET', postOnly: false, reduceOnly: false },
     });
   });
 
   it('keeps price, post-only and stop % for a LIMIT ticket and reads a decimal comma', () => {
-    const r = valuesToTicket({ ...form, orderType: 'LIMIT', price: '50000,5', stopPercent: '1.50' });
+    const r = valuesToTicket({ ...form, orderType: 'LIMIT', price: '50000,5', stopPercent: '1.50' }, TicketSchema);
     expect(r.ok && r.ticket).toMatchObject({ orderType: 'LIMIT', price: '50000.5', postOnly: true, stopPercent: '1.5' });
     if (r.ok) expect(TicketSchema.safeParse(r.ticket).success).toBe(true);
   });
@@ -53,7 +53,7 @@ describe('ticket form -> Ticket', () => {
     ['an unknown order type', { orderType: 'STOP' }, 'orderType'],
     ['LIMIT without a price', { orderType: 'LIMIT', price: '' }, 'price'],
   ])('refuses %s on the right field', (_, patch, field) => {
-    const r = valuesToTicket({ ...form, ...patch });
+    const r = valuesToTicket({ ...form, ...patch }, TicketSchema);
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.field).toBe(field);
@@ -62,14 +62,14 @@ describe('ticket form -> Ticket', () => {
   });
 
   it('accepts risk sizing with a stop %', () => {
-    const r = valuesToTicket({ ...form, sizeMode: 'risk', size: '25', stopPercent: '2' });
+    const r = valuesToTicket({ ...form, sizeMode: 'risk', size: '25', stopPercent: '2' }, TicketSchema);
     expect(r.ok && r.ticket).toMatchObject({ sizeMode: 'risk', size: '25', stopPercent: '2' });
   });
 
   it('round-trips a saved ticket through the form', () => {
-    const r = valuesToTicket({ ...form, orderType: 'LIMIT', stopPercent: '3', reduceOnly: true });
+    const r = valuesToTicket({ ...form, orderType: 'LIMIT', stopPercent: '3', reduceOnly: true }, TicketSchema);
     if (!r.ok) throw new Error(r.message);
-    const again = valuesToTicket(ticketToValues(r.ticket));
+    const again = valuesToTicket(ticketToValues(r.ticket), TicketSchema);
     expect(again.ok && sameTicket(again.ticket, r.ticket)).toBe(true);
     expect(sameTicket(r.ticket, { ...r.ticket, size: '1' })).toBe(false);
   });

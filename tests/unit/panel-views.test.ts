@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Request, Ticket, TradingSnapshot, VaultStatus } from '../../src/shared/messages.ts';
 import { err, ok, type Result } from '../../src/shared/result.ts';
 import type { PanelContext, Requester } from '../../src/sidepanel/context.ts';
@@ -14,6 +14,7 @@ import { createVaultView } from '../../src/sidepanel/views/vault.ts';
 import { createTicketView, type TicketView } from '../../src/sidepanel/views/ticket.ts';
 import { createPositionsView } from '../../src/sidepanel/views/positions.ts';
 import { createActionBar } from '../../src/sidepanel/views/action-bar.ts';
+import { loadContract } from '../../src/sidepanel/contract.ts';
 
 const NOW = 1_700_000_000_000;
 
@@ -185,6 +186,10 @@ const preview = (side: 'BUY' | 'SELL') => ({
 });
 
 describe('order ticket', () => {
+  // The view validates with the contract, which the panel loads after its first paint.
+  beforeAll(async () => {
+    await loadContract();
+  });
   function mountTicket(answer: (req: Request) => Result<unknown>) {
     const h = harness(answer);
     const root = document.body.appendChild(document.createElement('section'));
@@ -258,6 +263,32 @@ describe('order ticket', () => {
     expect($<HTMLInputElement>('#ticket-size').value).toBe('0.001');
     await vi.advanceTimersByTimeAsync(150);
     expect(calls.filter((c) => c.type === 'ticket.set').at(-1)).toEqual({ type: 'ticket.set', ticket: { ...savedTicket, size: '0.001' } });
+  });
+
+  it('takes a restored ticket at once, and says when the live ticket that replaced it differed', async () => {
+    const { view, calls } = mountTicket(backend);
+    view.restore({ symbol: 'BTCUSDT', sizeMode: 'quantity', size: '0.05', stopPercent: '', leverage: '10', orderType: 'MARKET', price: '', postOnly: false, reduceOnly: false });
+    expect($<HTMLFieldSetElement>('#ticket-fields').disabled).toBe(false);
+    expect($<HTMLInputElement>('#ticket-size').value).toBe('0.05');
+    expect(view.savedValues()).toBeUndefined();
+    // The background's saved ticket is 0.01: the form takes it, and says so (the shell refuses a click made before).
+    view.load(savedTicket);
+    expect($<HTMLInputElement>('#ticket-size').value).toBe('0.01');
+    expect(view.liveDiffered()).toBe(true);
+    expect(view.savedValues()?.size).toBe('0.01');
+    await expect(view.readyToSend()).resolves.toBe(true);
+    expect(calls.filter((c) => c.type === 'ticket.set')).toEqual([]);
+  });
+
+  it('a restored ticket that the live one confirms sends without a detour; an edit made on it is what is saved', async () => {
+    const { view, calls } = mountTicket(backend);
+    view.restore({ symbol: 'BTCUSDT', sizeMode: 'quantity', size: '0.01', stopPercent: '', leverage: '10', orderType: 'MARKET', price: '', postOnly: false, reduceOnly: false });
+    type('#ticket-size', '0.03');
+    view.load(savedTicket);
+    expect($<HTMLInputElement>('#ticket-size').value).toBe('0.03');
+    expect(view.liveDiffered()).toBe(false);
+    await expect(view.readyToSend()).resolves.toBe(true);
+    expect(calls.find((c) => c.type === 'ticket.set')).toEqual({ type: 'ticket.set', ticket: { ...savedTicket, size: '0.03' } });
   });
 
   it('shows mark and spread of the symbol in view and keeps the confirm choice per environment', () => {
@@ -365,6 +396,9 @@ describe('action bar in the real panel markup', () => {
   function stubTicket(confirm: boolean): TicketView {
     return {
       load: () => undefined,
+      restore: () => undefined,
+      liveDiffered: () => false,
+      savedValues: () => undefined,
       market: () => undefined,
       mark: () => undefined,
       symbol: () => 'BTCUSDT',
@@ -395,6 +429,25 @@ describe('action bar in the real panel markup', () => {
     await vi.waitFor(() => expect($('#status').textContent).toBe('BUY 0.01 BTCUSDT FILLED via WS · ack 4.6 ms (signed 0.3 ms, sent 0.8 ms)'));
     expect(calls).toEqual([{ type: 'order.submit', side: 'BUY', source: 'panel', inputAtMs: NOW }]);
     expect($('#bar-latency').textContent).toBe('last 4.6 ms');
+  });
+
+  it('holds a click until the guard answers: refused, nothing is sent; allowed, it goes once at the click time', async () => {
+    const { calls, ctx } = harness(() => ok(ack));
+    let open: (allow: boolean) => void = () => undefined;
+    const guard = () => new Promise<boolean>((resolve) => (open = resolve));
+    createActionBar({ ...ctx, status: statusSink($('#status')) }, stubTicket(false), guard);
+    $<HTMLButtonElement>('#buy').click();
+    // Busy but still focusable (aria-disabled, not disabled); a second press while held does nothing.
+    expect($('#buy').getAttribute('aria-disabled')).toBe('true');
+    expect($<HTMLButtonElement>('#buy').disabled).toBe(false);
+    $<HTMLButtonElement>('#buy').click();
+    open(false);
+    await vi.waitFor(() => expect($('#buy').hasAttribute('aria-disabled')).toBe(false));
+    expect(calls).toEqual([]);
+    $<HTMLButtonElement>('#buy').click();
+    open(true);
+    await vi.waitFor(() => expect(calls).toHaveLength(1));
+    expect(calls[0]).toEqual({ type: 'order.submit', side: 'BUY', source: 'panel', inputAtMs: NOW });
   });
 
   it('asks first when confirmation is on, and Back sends nothing', async () => {

@@ -9,12 +9,21 @@ import { connectionHealth, formatMs } from '../format.ts';
 import { barPosition, pnlSign, summary } from '../positions-model.ts';
 import type { PanelContext } from '../context.ts';
 import type { TicketView } from './ticket.ts';
-import { vaultMode } from './vault.ts';
+import { vaultMode } from '../vault-model.ts';
 
 export interface ActionBar {
   trading(snapshot: TradingSnapshot | undefined): void;
   vault(vault: VaultStatus): void;
+  /** The last known lock state, shown as refreshing until `vault` and `trading` bring the live one. */
+  restore(unlocked: boolean): void;
 }
+
+/**
+ * Asked before every order leaves the panel, with the click's time: resolves false, with the reason already shown,
+ * when the order must not go. The shell uses it to hold a click made on a restored state until the live state is
+ * here, and to refuse it when the live state differs from what the trader saw.
+ */
+export type SendGuard = (inputAtMs: number) => Promise<boolean>;
 
 /** "BUY 0.01 BTCUSDT FILLED via WS · ack 6.2 ms (signed 0.4 ms, sent 0.9 ms)" */
 export function ackText(ack: OrderAck): string {
@@ -22,7 +31,7 @@ export function ackText(ack: OrderAck): string {
   return `${ack.side} ${ack.quantity} ${ack.symbol} ${ack.status} via ${ack.via.toUpperCase()} · ack ${formatMs(l.ackMs)} (signed ${formatMs(l.signedMs)}, sent ${formatMs(l.sentMs)})`;
 }
 
-export function createActionBar(ctx: PanelContext, ticket: TicketView): ActionBar {
+export function createActionBar(ctx: PanelContext, ticket: TicketView, guard: SendGuard = async () => true): ActionBar {
   const buttons: Record<Side, HTMLButtonElement> = { BUY: byId('buy'), SELL: byId('sell') };
   const flatten = byId<HTMLButtonElement>('flatten');
   const confirmCard = byId<HTMLElement>('confirm-card');
@@ -35,12 +44,24 @@ export function createActionBar(ctx: PanelContext, ticket: TicketView): ActionBa
 
   let pendingSide: Side | undefined;
   let locked = true;
+  let restoring = false;
   let lastSnapshot: TradingSnapshot | undefined;
+
+  /**
+   * A button busy with its request: marked aria-disabled and ignored, not `disabled`, because disabling the focused
+   * button drops keyboard focus to <body> and the trader loses their place (tests/e2e/keyboard.test.ts).
+   */
+  const busy = (button: HTMLButtonElement, on: boolean): void => {
+    if (on) button.setAttribute('aria-disabled', 'true');
+    else button.removeAttribute('aria-disabled');
+  };
+  const isBusy = (button: HTMLButtonElement): boolean => button.getAttribute('aria-disabled') === 'true';
 
   async function send(side: Side, inputAtMs: number): Promise<void> {
     const button = buttons[side];
-    button.disabled = true;
+    busy(button, true);
     try {
+      if (!(await guard(inputAtMs))) return;
       if (!(await ticket.readyToSend())) return;
       ctx.status.show(`Sending ${side}…`);
       const r = await ctx.request({ type: 'order.submit', side, source: 'panel', inputAtMs });
@@ -48,7 +69,7 @@ export function createActionBar(ctx: PanelContext, ticket: TicketView): ActionBa
       ctx.status.show(ackText(r.value));
       latencyEl.textContent = `last ${formatMs(r.value.latency.ackMs)}`;
     } finally {
-      button.disabled = false;
+      busy(button, false);
     }
   }
 
@@ -60,7 +81,8 @@ export function createActionBar(ctx: PanelContext, ticket: TicketView): ActionBa
   async function click(side: Side): Promise<void> {
     const inputAtMs = ctx.now();
     if (!ticket.confirmRequired()) return send(side, inputAtMs);
-    if (!(await ticket.readyToSend())) return;
+    // The confirmation describes the live ticket, so a restored state is replaced before it is shown.
+    if (!(await guard(inputAtMs)) || !(await ticket.readyToSend())) return;
     pendingSide = side;
     confirmText.textContent = `Send ${ticket.describe(side)}?`;
     confirmCard.hidden = false;
@@ -69,7 +91,11 @@ export function createActionBar(ctx: PanelContext, ticket: TicketView): ActionBa
     confirmSend.focus();
   }
 
-  for (const side of ['BUY', 'SELL'] as const) buttons[side].addEventListener('click', () => void click(side));
+  for (const side of ['BUY', 'SELL'] as const) {
+    buttons[side].addEventListener('click', () => {
+      if (!isBusy(buttons[side])) void click(side);
+    });
+  }
   confirmSend.addEventListener('click', () => {
     const side = pendingSide;
     if (side === undefined) return;
@@ -90,11 +116,12 @@ export function createActionBar(ctx: PanelContext, ticket: TicketView): ActionBa
   });
 
   flatten.addEventListener('click', () => {
+    if (isBusy(flatten)) return;
     const inputAtMs = ctx.now();
-    flatten.disabled = true;
+    busy(flatten, true);
     ctx.status.show('Flattening: canceling every order and closing every position…');
     void ctx.request({ type: 'flatten', source: 'panel', inputAtMs }).then((r) => {
-      flatten.disabled = false;
+      busy(flatten, false);
       if (!r.ok) return ctx.status.error(r.error);
       const { closedPositions, canceledOrders } = r.value;
       ctx.status.show(
@@ -109,6 +136,10 @@ export function createActionBar(ctx: PanelContext, ticket: TicketView): ActionBa
       positionEl.textContent = 'Vault locked';
       return;
     }
+    if (restoring) {
+      positionEl.textContent = 'Position: refreshing…';
+      return;
+    }
     const pick = lastSnapshot === undefined ? undefined : barPosition(lastSnapshot.positions, ticket.symbol());
     if (pick === undefined) {
       positionEl.textContent = 'No position';
@@ -121,6 +152,7 @@ export function createActionBar(ctx: PanelContext, ticket: TicketView): ActionBa
 
   return {
     trading(snapshot) {
+      restoring = false;
       lastSnapshot = snapshot;
       renderPosition();
       if (snapshot === undefined) {
@@ -137,6 +169,14 @@ export function createActionBar(ctx: PanelContext, ticket: TicketView): ActionBa
     vault(vault) {
       locked = vaultMode(vault) !== 'unlocked';
       renderPosition();
+    },
+    restore(unlocked) {
+      locked = !unlocked;
+      restoring = true;
+      renderPosition();
+      connEl.textContent = '● refreshing';
+      connEl.className = 'conn-dot warn';
+      connEl.setAttribute('aria-label', 'Connection: refreshing');
     },
   };
 }

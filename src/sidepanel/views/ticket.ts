@@ -15,12 +15,15 @@ import {
   SIZE_MODE_LABEL,
   sizeUnit,
   sameTicket,
+  sameValues,
   ticketToValues,
   valuesToTicket,
   type TicketField,
   type TicketValues,
 } from '../ticket-form.ts';
-import { loadConfirm, loadPresets, removePreset, saveConfirm, savePresets, upsertPreset, type Preset } from '../preferences.ts';
+import { loadConfirm, saveConfirm } from '../preferences.ts';
+import type { Preset } from '../presets.ts';
+import { contractNow, loadContract } from '../contract.ts';
 import { debounce, throttle } from '../timing.ts';
 import type { PanelContext } from '../context.ts';
 import { labelled } from './form-bits.ts';
@@ -28,6 +31,15 @@ import { labelled } from './form-bits.ts';
 export interface TicketView {
   /** The saved ticket from a snapshot; applied until the trader edits the form. */
   load(ticket: Ticket): void;
+  /**
+   * The last known saved ticket (boot-state.ts), shown and editable at once while the live snapshot is on its way.
+   * When the live ticket then differs and the trader has not edited, the form takes the live one.
+   */
+  restore(values: TicketValues): void;
+  /** Whether the live ticket replaced a restored one that differed (a click made before that saw another ticket). */
+  liveDiffered(): boolean;
+  /** The saved ticket as form values (for the next panel's boot state), once one is known. */
+  savedValues(): TicketValues | undefined;
   /** Symbols, marks, book and balance from a snapshot. */
   market(snapshot: TradingSnapshot): void;
   /** A `mark` event. */
@@ -137,7 +149,7 @@ export function createTicketView(ctx: PanelContext, root: HTMLElement, hooks: Ti
   const presetSave = h('button', { id: 'preset-save', type: 'button' }, 'Save preset');
   const presetLoad = h('button', { id: 'preset-load', type: 'button' }, 'Load');
   const presetDelete = h('button', { id: 'preset-delete', type: 'button' }, 'Delete');
-  const presets = h(
+  const presetsBox = h(
     'details',
     { id: 'presets', class: 'presets' },
     h('summary', {}, 'Presets'),
@@ -160,11 +172,15 @@ export function createTicketView(ctx: PanelContext, root: HTMLElement, hooks: Ti
     suggestionButton,
     h('div', { class: 'check' }, confirm, h('label', { for: 'confirm-before-send' }, 'Confirm before sending')),
     previewTable,
-    presets,
+    presetsBox,
   );
 
   let loaded = false;
   let touched = false;
+  /** Showing a restored ticket that the live snapshot has not confirmed yet. */
+  let restored = false;
+  /** The live ticket replaced a restored one that differed. */
+  let differed = false;
   let snapshot: TradingSnapshot | undefined;
   let current: Ticket | undefined;
   let saved: Ticket | undefined;
@@ -295,7 +311,13 @@ export function createTicketView(ctx: PanelContext, root: HTMLElement, hooks: Ti
       showMarket();
       hooks.onSymbol(sym);
     }
-    const check = valuesToTicket(values());
+    const contract = contractNow();
+    if (contract === undefined) {
+      // An edit in the first moments after a restore: judged as soon as the contract is here.
+      void loadContract().then(onEdit);
+      return;
+    }
+    const check = valuesToTicket(values(), contract.TicketSchema);
     if (!check.ok) {
       current = undefined;
       save.cancel();
@@ -327,24 +349,40 @@ export function createTicketView(ctx: PanelContext, root: HTMLElement, hooks: Ti
     balanceEl.textContent = snapshot === undefined ? '—' : `${fixed(snapshot.availableBalance, 2)} USDT`;
   }
 
-  // Presets: a panel-only convenience, stored in localStorage and parsed on every read.
-  let presetList: Preset[] = loadPresets(ctx.store);
+  // Presets: a panel-only convenience, stored in localStorage and parsed on every read. Their module needs the
+  // contract, so the list fills in after the first paint; the buttons wait for it.
+  let presetsModule: Promise<typeof import('../presets.ts')> | undefined;
+  const presets = (): Promise<typeof import('../presets.ts')> => {
+    if (presetsModule === undefined) {
+      presetsModule = import('../presets.ts');
+      void presetsModule.then((m) => {
+        presetList = m.loadPresets(ctx.store);
+        renderPresets();
+      });
+    }
+    return presetsModule;
+  };
+  let presetList: Preset[] = [];
   const renderPresets = (): void => {
     replaceChildren(presetSelect, ...presetList.map((p) => h('option', { value: p.name }, p.name)));
     presetLoad.disabled = presetList.length === 0;
     presetDelete.disabled = presetList.length === 0;
   };
   renderPresets();
+  // The list fills in when the trader opens it (or once the live ticket is here, whichever is first).
+  presetsBox.addEventListener('toggle', () => void presets());
   presetSave.addEventListener('click', () => {
-    const name = presetName.value.trim();
-    const check = valuesToTicket(values());
-    if (name === '') return ctx.status.show('Name the preset first.', true);
-    if (!check.ok) return ctx.status.show(`Fix the ticket before saving it: ${check.message}`, true);
-    presetList = upsertPreset(presetList, name, check.ticket);
-    savePresets(ctx.store, presetList);
-    renderPresets();
-    presetSelect.value = name;
-    ctx.status.show(`Preset “${name}” saved.`);
+    void Promise.all([presets(), loadContract()]).then(([m, contract]) => {
+      const name = presetName.value.trim();
+      const check = valuesToTicket(values(), contract.TicketSchema);
+      if (name === '') return ctx.status.show('Name the preset first.', true);
+      if (!check.ok) return ctx.status.show(`Fix the ticket before saving it: ${check.message}`, true);
+      presetList = m.upsertPreset(presetList, name, check.ticket);
+      m.savePresets(ctx.store, presetList);
+      renderPresets();
+      presetSelect.value = name;
+      ctx.status.show(`Preset “${name}” saved.`);
+    });
   });
   presetLoad.addEventListener('click', () => {
     const preset = presetList.find((p) => p.name === presetSelect.value);
@@ -354,33 +392,53 @@ export function createTicketView(ctx: PanelContext, root: HTMLElement, hooks: Ti
     ctx.status.show(`Preset “${preset.name}” loaded.`);
   });
   presetDelete.addEventListener('click', () => {
-    const name = presetSelect.value;
-    presetList = removePreset(presetList, name);
-    savePresets(ctx.store, presetList);
-    renderPresets();
-    ctx.status.show(`Preset “${name}” deleted.`);
+    void presets().then((m) => {
+      const name = presetSelect.value;
+      presetList = m.removePreset(presetList, name);
+      m.savePresets(ctx.store, presetList);
+      renderPresets();
+      ctx.status.show(`Preset “${name}” deleted.`);
+    });
   });
 
   confirm.addEventListener('change', () => {
     if (env !== undefined) saveConfirm(ctx.store, env, confirm.checked);
   });
 
+  function enable(): void {
+    if (loaded) return;
+    loaded = true;
+    fieldset.disabled = false;
+    loadHint.hidden = true;
+  }
+
   return {
     load(ticket) {
       saved = ticket;
+      const wasRestored = restored;
+      restored = false;
       if (touched) return;
-      write(ticketToValues(ticket));
+      const live = ticketToValues(ticket);
+      if (wasRestored && !sameValues(values(), live)) differed = true;
+      write(live);
       current = ticket;
-      if (!loaded) {
-        loaded = true;
-        fieldset.disabled = false;
-        loadHint.hidden = true;
-      }
+      enable();
+      void presets();
       lastSymbol = ticket.symbol;
       showMarket();
       hooks.onSymbol(ticket.symbol);
       refreshPreview();
     },
+    restore(v) {
+      if (loaded) return;
+      restored = true;
+      write(v);
+      enable();
+      lastSymbol = symbol.value.trim().toUpperCase();
+      hooks.onSymbol(lastSymbol);
+    },
+    liveDiffered: () => differed,
+    savedValues: () => (saved === undefined ? undefined : ticketToValues(saved)),
     market(s) {
       snapshot = s;
       const known = new Set(Array.from(symbols.options, (o) => o.value));
@@ -403,7 +461,8 @@ export function createTicketView(ctx: PanelContext, root: HTMLElement, hooks: Ti
     confirmRequired: () => confirm.checked,
     async readyToSend() {
       if (!loaded) return true; // nothing loaded: the background answers (not set up, locked) on its own
-      const check = valuesToTicket(values());
+      const contract = await loadContract();
+      const check = valuesToTicket(values(), contract.TicketSchema);
       if (!check.ok) {
         showError(check.message, check.field);
         inputs[check.field].focus();

@@ -3,15 +3,15 @@
  * (unlocked). Secrets go inward once, in the set-up request; the password fields are emptied after every attempt.
  * The card is rebuilt only when its mode changes, so a status event never wipes what the trader is typing.
  */
-import type { Environment, ProfileInfoSchema, VaultStatus } from '../../shared/messages.ts';
-import type { z } from 'zod';
+import type { Environment, VaultStatus } from '../../shared/messages.ts';
 import { h, replaceChildren } from '../dom.ts';
 import { ENVIRONMENT_BADGE, ENVIRONMENT_LABEL, formatCountdown, formatHourMinute } from '../format.ts';
 import { buildPrefillRequest, buildSetupRequest, type KeyKind } from '../vault-forms.ts';
 import type { PanelContext } from '../context.ts';
 import { labelled, showProblem, clearProblem } from './form-bits.ts';
+import { activeProfile, vaultMode, type Profile } from '../vault-model.ts';
 
-type Profile = z.infer<typeof ProfileInfoSchema>;
+export { activeProfile, vaultMode };
 
 export interface VaultView {
   render(vault: VaultStatus): void;
@@ -24,18 +24,6 @@ export interface VaultHooks {
   onVault(vault: VaultStatus): void;
   /** The vault bar's Settings button. */
   openSettings(): void;
-}
-
-/** The active profile, if the vault is unlocked. */
-export function activeProfile(vault: VaultStatus): Profile | undefined {
-  if (!vault.unlocked) return undefined;
-  return vault.profiles.find((p) => p.id === vault.activeProfileId);
-}
-
-/** What the card shows: decides when the card must be rebuilt. */
-export function vaultMode(vault: VaultStatus): 'setup' | 'locked' | 'unlocked' {
-  if (vault.unlocked) return 'unlocked';
-  return vault.profiles.length === 0 ? 'setup' : 'locked';
 }
 
 const setupFieldIds: Record<string, string> = {
