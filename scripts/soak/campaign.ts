@@ -50,7 +50,10 @@ export interface SoakOptions {
   readonly stopEveryMs: number;
   /** How long a protective order may stay resident after its position closed. */
   readonly orphanBoundMs: number;
-  /** When set, the stamped ledger, the faults and the trader's answers are written there as JSON (post-mortems). */
+  /**
+   * When set, the stamped ledger, the faults, the trader's answers, both journals and the worker's console are
+   * written there as JSON (post-mortems).
+   */
   readonly dumpPath?: string;
   /** Longest injected latency spike (ms); spikes are drawn from 100 ms up to this. */
   readonly maxLatencyMs: number;
@@ -180,12 +183,19 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     exchange.control.setLimits({ weight1m: 1_000_000, orders10s: 100_000, orders1m: 1_000_000 });
     for (const lane of LANES) exchange.control.setPrice(lane.symbol, lane.base);
     browser = await launchExtension();
+    // The worker's console (Strike's logger, engine errors), kept for post-mortems in the dump.
+    const workerConsole: string[] = [];
+    browser.worker.on('console', (m) => void workerConsole.push(`${Date.now()} ${m.type()} ${m.text()}`));
     const page = await setUpPaperAccount(browser, exchange);
     const cdp = await browser.context.newCDPSession(page);
     await cdp.send('ServiceWorker.enable');
     const run = new Campaign(opts, rand, exchange, page, cdp, stamp, () => stamped);
     const report = await run.execute();
-    if (opts.dumpPath !== undefined) writeFileSync(opts.dumpPath, JSON.stringify({ ledger: stamped, faults: run.faults, answers: run.answers }));
+    if (opts.dumpPath !== undefined) {
+      const orderJournal = await run.readOrderJournal().catch(() => []);
+      const activity = await run.readActivityJournal().catch(() => []);
+      writeFileSync(opts.dumpPath, JSON.stringify({ ledger: stamped, faults: run.faults, answers: run.answers, orderJournal, activity, workerConsole }));
+    }
     const durationMs = Date.now() - started;
     return { ...report, durationMs };
   } finally {
@@ -395,6 +405,13 @@ class Campaign {
       const kind = this.opts.faults[Math.floor(rand() * this.opts.faults.length)] ?? 'latency';
       const spec = faultSpec(kind, rand, this.opts.maxLatencyMs);
       this.exchange.control.addFault(spec);
+      // Strike places orders over the WebSocket API while it is up, so a REST order timeout waits for a request
+      // that never comes (the short campaign injects none). With WS drops in the campaign, a timeout comes with a
+      // drop of the WS API: the next orders go over REST, into the fault and, for a 408, into Chromium's own
+      // re-send of the request, which the replay guard exists for.
+      if ((kind === 'timeoutExecuted' || kind === 'timeoutNotExecuted') && this.opts.faults.includes('wsDrop')) {
+        this.exchange.control.addFault({ kind: 'wsDrop', pathPrefix: '/ws-fapi' });
+      }
       this.faults.push({ kind, wallMs: Date.now(), detail: JSON.stringify(spec).slice(0, 120) });
     }
   }

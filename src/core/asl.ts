@@ -3,7 +3,7 @@
  * pure reducer. `step(state, event, config)` returns the next state and the effects for the runner
  * (`src/background/trading/protector.ts`) to execute; see docs/protection.md for the rules and the native-vs-worker decision.
  */
-export { step } from './asl/reducer.ts';
+export { RETRY_SAME_ID, step } from './asl/reducer.ts';
 export { selectProtection, selectProtections, type ProtectionView } from './asl/selectors.ts';
 export { posKey, parseClientId } from './asl/ids.ts';
 export {

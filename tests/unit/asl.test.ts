@@ -621,3 +621,90 @@ describe('selectors and symbol rules', () => {
     expect(places(later).map((p) => p.triggerPrice)).toEqual(['135.12']); // 135.1107 → up
   });
 });
+
+/**
+ * What the fault soak found (short campaign, seeds 7-10): a reconcile read that was answered late (latency, the rate
+ * limiter's hold) overwrote newer stream state, and cancels held by the rate limiter were given up after three
+ * immediate tries. Each left protective orders resting after their position closed, or a position guarded on the
+ * wrong side.
+ */
+describe('a position that goes flat gets its protective orders cancelled, whatever the order of events', () => {
+  const resident = (clientAlgoId: string, side: 'BUY' | 'SELL', triggerPrice: string, quantity = '1') => ({
+    algoId: `7${clientAlgoId.length}`,
+    clientAlgoId,
+    symbol: 'TESTUSDT',
+    side,
+    positionSide: 'BOTH' as const,
+    orderType: 'STOP_MARKET',
+    quantity,
+    triggerPrice,
+    closePosition: false,
+    reduceOnly: true,
+  });
+  const flat: Ev = { type: 'position', symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '0', entryPrice: '0' };
+
+  const all = (ids: string[]): string[] => ids;
+  it.each<[string, (h: Harness) => Effect[], (liveIds: string[]) => string[]]>([
+    ['ACCOUNT_UPDATE shows 0 (manual close, liquidation)', (h) => h.send(flat), all],
+    ['a closing fill arrives before the update (a replayed reduce-only close)', (h) => h.send({ type: 'fill', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'SELL', qty: '1', price: '99' }), all],
+    [
+      'the stop triggered, then the update shows 0',
+      (h) => [...h.send({ type: 'algoTriggered', clientAlgoId: 'sl-TESTUSDT-B-1' }), ...h.send(flat)],
+      (ids) => ids.filter((id) => id !== 'sl-TESTUSDT-B-1'),
+    ],
+    [
+      'a reconcile read finds no position but the orders',
+      (h) => h.send({ type: 'openAlgoOrders', positions: [], orders: h.liveIds().map((id) => resident(id, 'SELL', '90')), sinceSeq: h.state.seq }),
+      all,
+    ],
+  ])('%s: every live order is cancelled in that step', (_name, close, expected) => {
+    const h = opened(NATIVE);
+    const live = expected(h.liveIds());
+    expect(cancels(close(h)).map((c) => c.clientAlgoId)).toEqual(live);
+  });
+
+  it('a read sent before the stream reported a flip does not turn the new short back into the old long', () => {
+    const h = opened(WORKER); // long 1, sl-1 SELL 90 live
+    const sinceSeq = h.state.seq; // the reads leave now; positionRisk answers "long 1"
+    h.run(flat);
+    h.run({ type: 'position', symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '-1', entryPrice: '100' });
+    expect(h.liveStops()).toEqual(['110']);
+    const fx = h.send({ type: 'openAlgoOrders', positions: [{ symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '1', entryPrice: '100' }], orders: [resident('sl-TESTUSDT-B-1', 'SELL', '90')], sinceSeq });
+    // Before: the stale "long 1" flipped the record, cancelled the short's BUY stop and placed a SELL stop.
+    expect(places(fx)).toEqual([]);
+    expect(cancels(fx).map((c) => c.clientAlgoId)).toEqual(['sl-TESTUSDT-B-1']); // the old long's leftover, if still there
+    expect(h.state.positions['TESTUSDT:BOTH']?.direction).toBe('short');
+    expect(h.liveStops()).toEqual(['110']);
+  });
+
+  it('an order that went live after the read was sent is not forgotten, so the close cancels it', () => {
+    const h = opened(WORKER);
+    const sinceSeq = h.state.seq; // the read sees sl-1 only
+    h.ack(h.send({ type: 'mark', symbol: 'TESTUSDT', price: '101' })); // sl-2 replaces sl-1
+    expect(h.liveIds()).toEqual(['sl-TESTUSDT-B-2']);
+    h.ack(h.send({ type: 'openAlgoOrders', positions: [{ symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '1', entryPrice: '100' }], orders: [resident('sl-TESTUSDT-B-1', 'SELL', '90')], sinceSeq }));
+    // Before: sl-2 was dropped as "gone", a third stop placed, and the close below left sl-2 resting.
+    expect(h.liveIds()).toEqual(['sl-TESTUSDT-B-2']);
+    expect(cancels(h.send(flat)).map((c) => c.clientAlgoId)).toEqual(['sl-TESTUSDT-B-2']);
+  });
+
+  it('a read without sinceSeq is taken as current (startup)', () => {
+    const h = opened(WORKER);
+    h.ack(h.send({ type: 'mark', symbol: 'TESTUSDT', price: '101' }));
+    const fx = h.send({ type: 'openAlgoOrders', positions: [{ symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '1', entryPrice: '100' }], orders: [] });
+    expect(places(fx).map((p) => p.clientAlgoId)).toEqual(['sl-TESTUSDT-B-3']);
+  });
+
+  it.each([
+    [0, 'held by the rate limiter (not sent)', 12],
+    [-1003, 'too many requests', 12],
+    [-1007, 'timeout, status unknown', 12],
+    [-1102, 'a mandatory parameter was not sent', 2],
+  ])('a cancel failing with %i (%s) is retried %i times', (code, msg, retries) => {
+    const h = opened(WORKER);
+    h.send(flat);
+    let resent = 0;
+    for (let i = 0; i < 12; i++) resent += cancels(h.send({ type: 'cancelFailed', clientAlgoId: 'sl-TESTUSDT-B-1', code, msg })).length;
+    expect(resent).toBe(retries);
+  });
+});

@@ -43,16 +43,23 @@ beforeEach(() => {
 afterEach(() => vi.unstubAllGlobals());
 
 describe('SessionJournal: the order journal in chrome.storage.session', () => {
-  it('issues each write when put is called, in call order, without waiting for the confirmation', async () => {
+  it('issues each write when put is called, in call order; only the sent entry waits for the confirmation', async () => {
     const journal = new SessionJournal();
     const p = pending(1);
     const s = markSent(p, { nowMs: T0 + 1, signedAtMs: T0 + 1, timestampMs: T0 + 1, via: 'ws-api' });
-    // Not awaited: the writes must already be with the browser when put returns, before any frame can leave.
-    void journal.put(p);
-    void journal.put(s);
+    // The pending entry: issued, not waited for (if it is lost, nothing was sent).
+    await expect(journal.put(p)).resolves.toBeUndefined();
+    // The sent entry: the order's frame may leave only once the browser has confirmed it.
+    let confirmed = false;
+    const sentWrite = journal.put(s).then(() => (confirmed = true));
     expect(area.issued).toEqual([`orders.journal.v1:${p.intentId}`, `orders.journal.v1:${p.intentId}`]);
     expect(area.data.get(`orders.journal.v1:${p.intentId}`)).toMatchObject({ state: 'sent', via: 'ws-api' });
-    // And put resolves although the browser has confirmed nothing yet.
+    await Promise.resolve();
+    expect(confirmed).toBe(false);
+    area.confirmAll();
+    await sentWrite;
+    expect(confirmed).toBe(true);
+    // The outcome: issued, not waited for (if it is lost, the sent entry is looked up again after a restart).
     await expect(journal.put(markExchangeStatus(s, { nowMs: T0 + 3, exchangeId: '7', status: 'FILLED' }))).resolves.toBeUndefined();
     area.confirmAll();
   });
@@ -60,7 +67,9 @@ describe('SessionJournal: the order journal in chrome.storage.session', () => {
   it("answers this worker's writes from memory and an earlier worker's from storage", async () => {
     const earlier = new SessionJournal();
     await earlier.put(pending(1));
-    await earlier.put(markSent(pending(2), { nowMs: T0 + 1, signedAtMs: T0 + 1, timestampMs: T0 + 1, via: 'rest' }));
+    const sentWrite = earlier.put(markSent(pending(2), { nowMs: T0 + 1, signedAtMs: T0 + 1, timestampMs: T0 + 1, via: 'rest' }));
+    area.confirmAll();
+    await sentWrite;
     const restarted = new SessionJournal();
     expect((await restarted.get(pending(2).intentId))?.state).toBe('sent');
     await restarted.put(markExchangeStatus(pending(1), { nowMs: T0 + 5, exchangeId: '9', status: 'NEW' }));
@@ -86,7 +95,9 @@ describe('SessionJournal: the order journal in chrome.storage.session', () => {
     const settled = markExchangeStatus(pending(1), { nowMs: T0, exchangeId: '1', status: 'FILLED' });
     const open = markSent(pending(2), { nowMs: T0, signedAtMs: T0, timestampMs: T0, via: 'rest' });
     await journal.put(settled);
-    await journal.put(open);
+    const openWrite = journal.put(open);
+    area.confirmAll();
+    await openWrite;
     expect(await journal.prune(T0 + 10 * 60_000 + 1)).toBe(1);
     expect(await journal.get(settled.intentId)).toBeUndefined();
     expect(area.data.has(`orders.journal.v1:${settled.intentId}`)).toBe(false);

@@ -2,10 +2,8 @@
  * The soak's audit (scripts/soak/invariants.ts) on hand-made ledgers: each check must fire on the violation it exists
  * for, and stay quiet otherwise.
  *
- * The campaign itself is `npm run soak`. A short run (`npm run soak -- --seed 7 --trades 80 --lanes 2 --faults
- * latency,timeoutExecuted --no-worker-stops --scenarios close,tiers,stopOut,tierThenClose`, about 30 s) is not part
- * of `npm test`: it fails its orphan bound intermittently (protective orders resting up to ~14 s after their position
- * closed, bound 10 s), a protection bug that is still open.
+ * The campaign itself is `npm run soak`; its short run (seed 7, 80 trades, latency and executed timeouts) is part of
+ * the end-to-end suite, tests/e2e/soak.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { checkExactlyOnce, checkJournal, checkOrphans, checkStopGaps, type StampedEntry } from '../../scripts/soak/invariants.ts';

@@ -6,6 +6,7 @@
 import {
   DEFAULT_PROTECTION_CONFIG,
   ProtectionStateSchema,
+  RETRY_SAME_ID,
   emptyProtectionState,
   selectProtections,
   step,
@@ -31,12 +32,24 @@ export interface ProtectorPorts {
   notify(level: 'info' | 'warn' | 'error', text: string): void;
   /** After every step, for the UI. */
   changed(views: ProtectionView[]): void;
+  /** Runs `fn` after `ms` (the cancel backoff); defaults to setTimeout. */
+  after?(ms: number, fn: () => void): void;
 }
+
+/**
+ * A cancel that failed for a passing reason (RETRY_SAME_ID: 0 = not sent, e.g. held by the rate limiter, §6; or an
+ * unknown status or load, §5) is fed back only after a backoff: fed at once, the reducer's retries would all meet
+ * the same hold within milliseconds.
+ */
+const CANCEL_BACKOFF_BASE_MS = 250;
+const CANCEL_BACKOFF_MAX_MS = 2_000;
 
 export class Protector {
   #state: ProtectionState = emptyProtectionState();
   #queue: Promise<void> = Promise.resolve();
   #inFlight = 0;
+  /** Transient cancel failures in a row, per clientAlgoId (the backoff's exponent). */
+  readonly #cancelFailures = new Map<string, number>();
 
   constructor(
     private readonly ports: ProtectorPorts,
@@ -54,6 +67,14 @@ export class Protector {
     const run = this.#queue.then(() => this.#apply(event));
     this.#queue = run.catch((e: unknown) => this.ports.notify('error', `Protection engine error: ${e instanceof Error ? e.message : String(e)}`));
     return run;
+  }
+
+  /**
+   * Steps applied so far. A caller that reads positions and open orders for an `openAlgoOrders` reconcile takes
+   * this before sending the reads and passes it as `sinceSeq`: whatever the stream changed after it stays.
+   */
+  get seq(): number {
+    return this.#state.seq;
   }
 
   views(): ProtectionView[] {
@@ -92,6 +113,7 @@ export class Protector {
           : this.ports.closeMarket(effect.params);
     // Ports resolve every outcome as an event; a rejection here is a bug, reported rather than swallowed.
     void outcome
+      .then((event) => (event.type === 'cancelFailed' || event.type === 'algoCanceled' ? this.#paced(event) : event))
       .then(
         (event) => this.feed(event),
         (e: unknown) => this.ports.notify('error', `Protective order step failed: ${e instanceof Error ? e.message : String(e)}`),
@@ -99,5 +121,18 @@ export class Protector {
       .finally(() => {
         this.#inFlight -= 1;
       });
+  }
+
+  /** Resolves with a cancel's outcome, after a backoff when it failed for a passing reason. */
+  #paced(event: Extract<ProtectionEvent, { type: 'cancelFailed' | 'algoCanceled' }>): Promise<ProtectionEvent> | ProtectionEvent {
+    if (event.type === 'algoCanceled' || !RETRY_SAME_ID.has(event.code)) {
+      this.#cancelFailures.delete(event.clientAlgoId);
+      return event;
+    }
+    const n = (this.#cancelFailures.get(event.clientAlgoId) ?? 0) + 1;
+    this.#cancelFailures.set(event.clientAlgoId, n);
+    const delayMs = Math.min(CANCEL_BACKOFF_MAX_MS, CANCEL_BACKOFF_BASE_MS * 2 ** (n - 1));
+    const after = this.ports.after ?? ((ms: number, fn: () => void) => void setTimeout(fn, ms));
+    return new Promise((resolve) => after(delayMs, () => resolve({ ...event, atMs: this.ports.now() })));
   }
 }

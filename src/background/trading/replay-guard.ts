@@ -6,7 +6,10 @@
  * still open (§4.7), so a MARKET entry can execute twice and `fetch` never learns of it.
  *
  * The user data stream shows it: two exchange order ids under one of our client ids. This guard notices that and
- * says what to undo: cancel the extra order while it rests, close what it filled. Pure; the session acts on it.
+ * says what to undo: cancel the extra order while it rests, close what it filled. A duplicate of a closing order
+ * (reduce-only, or SELL on LONG / BUY on SHORT in hedge mode, §4.3) is not undone: what it closed was a position
+ * (often the next one the trader opened), and undoing it would mean opening that position again, i.e. adding risk
+ * on the browser's say-so. The position stays flat and the trader is told (`flattened`). Pure; the session acts.
  */
 import { isZero } from '../../shared/decimal.ts';
 import type { OrderTradeUpdate } from '../exchange/schemas.ts';
@@ -22,6 +25,17 @@ export type ReplayAction =
       readonly quantity: string;
       readonly orderId: string;
       readonly clientOrderId: string;
+    }
+  | {
+      /** A closing order executed twice: the duplicate reduced (or closed) a position; nothing is re-opened. */
+      readonly kind: 'flattened';
+      readonly symbol: string;
+      /** The duplicate's own side. */
+      readonly side: 'BUY' | 'SELL';
+      readonly positionSide: 'BOTH' | 'LONG' | 'SHORT';
+      readonly quantity: string;
+      readonly orderId: string;
+      readonly clientOrderId: string;
     };
 
 const FINAL = new Set(['FILLED', 'CANCELED', 'EXPIRED', 'EXPIRED_IN_MATCH', 'REJECTED']);
@@ -32,6 +46,8 @@ export class ReplayGuard {
   /** Duplicates already undone (an order id is handled once). */
   readonly #handled = new Set<string>();
   readonly #canceling = new Set<string>();
+  /** Client ids with at least one execution (x=TRADE) seen on the stream. */
+  readonly #traded = new Set<string>();
 
   constructor(private readonly ours: (clientOrderId: string) => boolean) {}
 
@@ -40,6 +56,7 @@ export class ReplayGuard {
     const o = update.o;
     if (!this.ours(o.c)) return null;
     const orderId = String(o.i);
+    if (o.x === 'TRADE') this.#traded.add(o.c);
     const first = this.#first.get(o.c);
     if (first === undefined) {
       this.#first.set(o.c, orderId);
@@ -54,6 +71,13 @@ export class ReplayGuard {
     this.#handled.add(orderId);
     if (isZero(o.z)) return null;
     const positionSide = o.ps === 'LONG' || o.ps === 'SHORT' ? o.ps : 'BOTH';
+    const closing = o.R === true || (positionSide === 'LONG' && o.S === 'SELL') || (positionSide === 'SHORT' && o.S === 'BUY');
+    if (closing) return { kind: 'flattened', symbol: o.s, side: o.S, positionSide, quantity: o.z, orderId, clientOrderId: o.c };
     return { kind: 'close', symbol: o.s, side: o.S === 'BUY' ? 'SELL' : 'BUY', positionSide, quantity: o.z, orderId, clientOrderId: o.c };
+  }
+
+  /** Whether the stream has shown an execution of this client id: its fill reached the protector too. */
+  sawTrade(clientOrderId: string): boolean {
+    return this.#traded.has(clientOrderId);
   }
 }

@@ -88,7 +88,7 @@ export class TradingSession {
     this.protector = new Protector({
       now: () => Date.now(),
       load: async () => (await chrome.storage.session.get(this.#protectionKey))[this.#protectionKey],
-      // Issued before the step's effects (their orders) go out, not awaited: see dispatchSessionWrite.
+      // Issued, not awaited: the journal's awaited `sent` write of each effect's order confirms it (dispatchSessionWrite).
       save: (state) => dispatchSessionWrite({ [this.#protectionKey]: state }),
       placeAlgo: async (params) => {
         const { algoType: _algoType, clientAlgoId, ...rest } = params;
@@ -270,6 +270,19 @@ export class TradingSession {
 
   /** Undoes an order the browser sent twice (see replay-guard.ts), and says so. */
   async #undoReplay(action: ReplayAction): Promise<void> {
+    if (action.kind === 'flattened') {
+      // Undoing a closing duplicate would re-open a position: never done automatically. The protector cancels the
+      // closed position's stops from the position update; the re-read makes sure, should that update be lost.
+      this.hooks.notify(
+        'warn',
+        `The browser re-sent the close order ${action.clientOrderId} after an unanswered request, and the exchange executed it again: ` +
+          `it closed ${action.quantity} ${action.symbol} more (order ${action.orderId}), possibly of the position you had opened since. ` +
+          `Nothing was re-opened; that position stays closed and its protective orders are cancelled. Check the Positions tab.`,
+      );
+      this.hooks.log('error', `Duplicate close ${action.orderId} of ${action.clientOrderId} closed ${action.quantity} ${action.symbol}; nothing re-opened`, { clientId: action.clientOrderId });
+      await this.refresh();
+      return;
+    }
     if (action.kind === 'cancel') {
       const out = await this.client.rest.call('DELETE', '/fapi/v1/order', { symbol: action.symbol, orderId: action.orderId }, { security: 'SIGNED', symbol: action.symbol });
       this.hooks.notify(
@@ -339,8 +352,12 @@ export class TradingSession {
    * that stream is connected, and then the fill is never pushed: if no stop is resident shortly after a filled
    * entry, positions are re-read over REST and the reconcile places the missing stop.
    */
-  #watchProtection(symbol: string, positionSide: 'BOTH' | 'LONG' | 'SHORT'): void {
+  #watchProtection(symbol: string, positionSide: 'BOTH' | 'LONG' | 'SHORT', clientOrderId: string): void {
+    // The stream delivered this order's fill: the protector has it, even if the position is already closed again
+    // (a quick close leaves no view to find). Re-reading then would spend 90 request weight for nothing, and did
+    // so after a third of the soak's trades, using up the minute's budget (§6) until the stops' cancels were held.
     const protectedNow = (): boolean =>
+      this.#replays.sawTrade(clientOrderId) ||
       this.protector.views().some((p) => p.symbol === symbol && p.positionSide === positionSide && (p.unprotectedMs !== null || p.pending));
     if (!this.client.user.isOpen) {
       void this.refresh();
@@ -355,6 +372,8 @@ export class TradingSession {
 
   /** Re-reads positions, balances and open orders over REST, and reconciles protection against them. */
   async refresh(): Promise<void> {
+    // Taken before the reads: what the stream changes while they are under way is newer than they are.
+    const sinceSeq = this.protector.seq;
     const [positions, balances, orders, algos] = await Promise.all([
       this.client.rest.call('GET', '/fapi/v2/positionRisk', {}, { security: 'SIGNED' }).then((o) => parseOutcome(o, PositionSchema.array(), 'positions')),
       this.client.rest.balances(),
@@ -382,6 +401,7 @@ export class TradingSession {
           closePosition: a.closePosition ?? false,
           reduceOnly: a.reduceOnly ?? false,
         })),
+        sinceSeq,
         atMs: Date.now(),
       });
     } else {
@@ -506,7 +526,7 @@ export class TradingSession {
       sent: () => (worker.sentAt = performance.now()),
       answered: () => (worker.answeredAt = performance.now()),
     });
-    if (!v.reduceOnly && (entry.exchangeStatus === 'FILLED' || entry.exchangeStatus === 'PARTIALLY_FILLED')) this.#watchProtection(v.symbol, positionSide);
+    if (!v.reduceOnly && (entry.exchangeStatus === 'FILLED' || entry.exchangeStatus === 'PARTIALLY_FILLED')) this.#watchProtection(v.symbol, positionSide, entry.clientOrderId);
     return this.#ack(entry, side, v.quantity, inputAtMs, {
       ...(worker.sentAt === undefined ? {} : { receivedToSentMs: worker.sentAt - receivedAt }),
       ...(worker.answeredAt === undefined ? {} : { receivedToAnswerMs: worker.answeredAt - receivedAt }),

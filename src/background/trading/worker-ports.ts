@@ -27,13 +27,12 @@ const PRUNE_EVERY = 100;
 const SETTLED = new Set<JournalEntry['state']>(['acked', 'rejected', 'filled', 'canceled', 'final', 'unknown']);
 
 /**
- * Issues a `chrome.storage.session` write without waiting for its confirmation. The extension bindings send the
- * write to the browser process synchronously, in call order, and the browser applies it even if this worker is
- * stopped right after; so a write issued before an order's frame is handed to the socket is stored whether or not
- * the worker lives to see it confirmed, and a later write never overtakes it. Waiting for the confirmation would put
- * a browser round trip (1-3 ms, more under load: `worker_storage_get` in `npm run bench`) in front of every order
- * and every protective stop. Only a crash of the extension's renderer process between the call and the send could
- * lose such a write; the protector's reconcile against the exchange is the net for that (README, "Exactly-once").
+ * Issues a `chrome.storage.session` write without waiting for its confirmation. Writes reach the browser in call
+ * order and are confirmed in that order, so a later write that *is* awaited confirms every write issued before it:
+ * the order journal awaits its `sent` entry before an order's frame leaves (see {@link SessionJournal}), and with it
+ * the protector's state saved before that order was decided. A write issued while Chrome is already stopping the
+ * worker is dropped (measured: the browser ignores API calls from a worker it is stopping), so no write whose loss
+ * would matter may go unconfirmed before something irreversible is done.
  */
 export function dispatchSessionWrite(items: Record<string, unknown>): Promise<void> {
   chrome.storage.session.set(items).catch((e: unknown) => workerLogger.warn('session storage write failed', { error: String(e) }));
@@ -56,8 +55,10 @@ function parseEntries(all: Record<string, unknown>): Map<string, JournalEntry> {
  * against the exchange's open orders and positions is the safety net (README, "Exactly-once orders").
  *
  * This worker's own writes are kept in memory and answer reads at once; what an earlier worker left is read from
- * storage once. Writes are issued with {@link dispatchSessionWrite}: in storage before the order's frame can leave,
- * without a round trip on the order's path.
+ * storage once. Only the `sent` entry is awaited, before the order's frame leaves: it is what a restarted worker
+ * needs to look the order up. Every other write is issued without waiting, because losing it leaves the previous
+ * entry, which resuming handles: a lost `pending` means nothing was sent, a lost outcome leaves `sent`, which is
+ * looked up again.
  */
 export class SessionJournal implements JournalStore {
   readonly #written = new Map<string, JournalEntry>();
@@ -68,7 +69,8 @@ export class SessionJournal implements JournalStore {
     this.#written.set(entry.intentId, entry);
     this.#writes += 1;
     if (this.#writes % PRUNE_EVERY === 0) void this.prune(Date.now());
-    return dispatchSessionWrite({ [PREFIX + entry.intentId]: entry });
+    const item = { [PREFIX + entry.intentId]: entry };
+    return entry.state === 'sent' ? chrome.storage.session.set(item) : dispatchSessionWrite(item);
   }
 
   async get(intentId: string): Promise<JournalEntry | undefined> {

@@ -6,7 +6,7 @@
  * never touched.
  */
 import { eq, isZero } from '../../shared/decimal.ts';
-import { cancelOrder, dropIfDone, isOpen, keyOf, notify, removeOrder, settle, startGen, type Ctx } from './engine.ts';
+import { cancelOrder, dropIfDone, ensureProtected, isOpen, keyOf, notify, removeOrder, settle, startGen, type Ctx } from './engine.ts';
 import { isOurIdFor, parseClientId, posKey } from './ids.ts';
 import { closingSide, stopParams, trailParams } from './orders.ts';
 import type { Change } from './reducer.ts';
@@ -28,8 +28,39 @@ function hasCompleteSet(ctx: Ctx, rec: PositionRecord): boolean {
   return true;
 }
 
-function adoptedOrder(rec: PositionRecord, r: OpenAlgoOrder, role: ProtectiveOrder['role'], tier: number, params: ProtectiveOrder['params']): ProtectiveOrder {
-  return { clientAlgoId: r.clientAlgoId, algoId: r.algoId, gen: rec.gen, role, tier, params, status: 'live', attempts: 1, cancelAttempts: 0, cancelOnAccept: false, acceptNote: null };
+function adoptedOrder(ctx: Ctx, rec: PositionRecord, r: OpenAlgoOrder, role: ProtectiveOrder['role'], tier: number, params: ProtectiveOrder['params']): ProtectiveOrder {
+  return {
+    clientAlgoId: r.clientAlgoId,
+    algoId: r.algoId,
+    gen: rec.gen,
+    role,
+    tier,
+    params,
+    status: 'live',
+    attempts: 1,
+    cancelAttempts: 0,
+    cancelOnAccept: false,
+    acceptNote: null,
+    liveSeq: ctx.s.seq,
+  };
+}
+
+/**
+ * Whether the read can speak for this position: not when the user stream changed it after the read was sent (the
+ * read is older; applying it would, e.g., turn a new short back into the long it replaced and cancel its stops).
+ */
+function readCovers(ctx: Ctx, sinceSeq: number | undefined, key: string): boolean {
+  return sinceSeq === undefined || (ctx.s.streamSeq[key] ?? 0) <= sinceSeq;
+}
+
+/**
+ * Whether a known order missing from the read is really gone. An order that became live after the read was sent
+ * may simply not have existed yet when the exchange answered: dropping it would forget a resting order, which then
+ * outlives its position (nothing cancels what the state does not know) until the next reconcile.
+ */
+function missingMeansGone(sinceSeq: number | undefined, o: ProtectiveOrder): boolean {
+  if (sinceSeq === undefined || o.status === 'placing' || o.status === 'triggered') return true;
+  return (o.liveSeq ?? 0) <= sinceSeq;
 }
 
 /** Adopts a resident order of ours into the current generation when it protects this position's full size. */
@@ -39,7 +70,7 @@ function adopt(ctx: Ctx, rec: PositionRecord, r: OpenAlgoOrder, kind: string): b
   if (kind === 'sl') {
     const trigger = present(r.triggerPrice);
     if (r.orderType !== 'STOP_MARKET' || trigger === null || current.some((o) => o.role === 'stop')) return false;
-    rec.orders.push(adoptedOrder(rec, r, 'stop', 0, stopParams(rec, trigger, r.clientAlgoId)));
+    rec.orders.push(adoptedOrder(ctx, rec, r, 'stop', 0, stopParams(rec, trigger, r.clientAlgoId)));
     // The resident stop is what protects now; the ratchet continues from it.
     rec.stopPrice = trigger;
   } else {
@@ -48,7 +79,7 @@ function adopt(ctx: Ctx, rec: PositionRecord, r: OpenAlgoOrder, kind: string): b
     const cb = present(r.callbackRate);
     if (rec.mode !== 'native' || r.orderType !== 'TRAILING_STOP_MARKET' || tier === undefined || cb === null || !eq(cb, tier.trailPct)) return false;
     if (current.some((o) => o.role === 'trail' && o.tier === n)) return false;
-    rec.orders.push(adoptedOrder(rec, r, 'trail', n, trailParams(rec, cb, present(r.activatePrice), r.clientAlgoId)));
+    rec.orders.push(adoptedOrder(ctx, rec, r, 'trail', n, trailParams(rec, cb, present(r.activatePrice), r.clientAlgoId)));
   }
   if (rec.firstProtectedAtMs === null) rec.firstProtectedAtMs = ctx.atMs;
   return true;
@@ -70,14 +101,15 @@ export function reconcile(ctx: Ctx, ev: Extract<ProtectionEvent, { type: 'openAl
     for (const o of [...rec.orders]) {
       const r = resident.get(o.clientAlgoId);
       if (r === undefined) {
-        // Gone while we were away (triggered, cancelled, or never placed).
-        removeOrder(rec, o);
+        // Gone while we were away (triggered, cancelled, or never placed), unless it is newer than the read.
+        if (missingMeansGone(ev.sinceSeq, o)) removeOrder(rec, o);
         continue;
       }
       resident.delete(o.clientAlgoId);
       o.algoId = r.algoId;
       if (o.status === 'placing') {
         o.status = 'live';
+        o.liveSeq = ctx.s.seq;
         if (o.cancelOnAccept) cancelOrder(ctx, rec, o);
         else if (o.role === 'stop' && rec.firstProtectedAtMs === null && isOpen(rec)) rec.firstProtectedAtMs = ctx.atMs;
       } else if (o.status === 'canceling') {
@@ -88,11 +120,18 @@ export function reconcile(ctx: Ctx, ev: Extract<ProtectionEvent, { type: 'openAl
     }
   }
 
-  // Positions: the list is complete, so a known position missing from it is flat.
+  // Positions: the list is complete, so a known position missing from it is flat. Positions the stream changed
+  // after the read was sent keep the stream's (newer) view.
   const changes = new Map<string, Change>();
-  for (const p of ev.positions) changes.set(posKey(p.symbol, p.positionSide), applyPosition(ctx, p, { authoritative: true, place: false }));
+  const stale = new Set<string>();
+  for (const p of ev.positions) {
+    const key = posKey(p.symbol, p.positionSide);
+    if (readCovers(ctx, ev.sinceSeq, key)) changes.set(key, applyPosition(ctx, p, { authoritative: true, place: false }));
+    else stale.add(key);
+  }
   for (const rec of Object.values(ctx.s.positions)) {
-    if (isOpen(rec) && !changes.has(keyOf(rec))) {
+    if (!readCovers(ctx, ev.sinceSeq, keyOf(rec))) stale.add(keyOf(rec));
+    else if (isOpen(rec) && !changes.has(keyOf(rec))) {
       applyPosition(ctx, { symbol: rec.symbol, positionSide: rec.positionSide, amount: '0', entryPrice: '0' }, { authoritative: true, place: false });
     }
   }
@@ -112,6 +151,12 @@ export function reconcile(ctx: Ctx, ev: Extract<ProtectionEvent, { type: 'openAl
   for (const rec of Object.values(ctx.s.positions)) {
     if (!isOpen(rec)) {
       dropIfDone(ctx, rec);
+      continue;
+    }
+    if (stale.has(keyOf(rec))) {
+      // The stream's view stands; only an order the read proved gone may have left it without a stop.
+      ensureProtected(ctx, rec);
+      settle(ctx, rec);
       continue;
     }
     rec.gaveUp = false;

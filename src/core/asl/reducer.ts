@@ -52,9 +52,16 @@ const DUPLICATE_ID = -4116;
  * failure: resend under the same clientAlgoId so a copy that did land answers -4116), internal error (-1001), and
  * load/limits (-1003, -1008, -1015; the runner's limiter paces the resend).
  */
-const RETRY_SAME_ID = new Set([0, -1000, -1001, -1003, -1006, -1007, -1008, -1015]);
+export const RETRY_SAME_ID: ReadonlySet<number> = new Set([0, -1000, -1001, -1003, -1006, -1007, -1008, -1015]);
 /** Cancel of an order the exchange no longer has (-2011 CANCEL_REJECTED "Unknown order", -2013 NO_SUCH_ORDER). */
 const ALREADY_GONE = new Set([-2011, -2013]);
+/**
+ * A cancel that failed for a passing reason (the codes of RETRY_SAME_ID: unknown status, internal error, load, or 0
+ * = not sent at all, e.g. held by the rate limiter until the weight window turns, §6) is sent again, paced by the
+ * runner's backoff, up to this many attempts: with the backoff capped at 2 s that outlasts a one-minute weight
+ * window. Giving up after three quick tries left a closed position's stops resting until the next reconcile.
+ */
+const TRANSIENT_CANCEL_ATTEMPTS = 40;
 
 /** How a position update changed the record. */
 export type Change = 'none' | 'new' | 'resized' | 'same' | 'flat';
@@ -116,6 +123,7 @@ export function applyPosition(ctx: Ctx, p: PositionSnapshot, opts: { authoritati
  */
 function onFill(ctx: Ctx, ev: Extract<ProtectionEvent, { type: 'fill' }>): void {
   const key = posKey(ev.symbol, ev.positionSide);
+  ctx.s.streamSeq[key] = ctx.s.seq;
   if (ev.atMs <= (ctx.s.snapshots[key] ?? -1)) return;
   const rec = ctx.s.positions[key];
   const open = rec !== undefined && isOpen(rec);
@@ -170,6 +178,7 @@ function accept(ctx: Ctx, rec: PositionRecord, order: ProtectiveOrder, algoId: s
     return;
   }
   order.status = 'live';
+  order.liveSeq = ctx.s.seq;
   if (algoId !== undefined) order.algoId = algoId;
   if (order.cancelOnAccept || !isOpen(rec)) {
     cancelOrder(ctx, rec, order);
@@ -303,10 +312,11 @@ function onCancelFailed(ctx: Ctx, ev: Extract<ProtectionEvent, { type: 'cancelFa
   const found = findOrder(ctx, ev.clientAlgoId);
   if (found === null || found.order.status !== 'canceling') return;
   const { rec, order } = found;
+  const limit = RETRY_SAME_ID.has(ev.code) ? TRANSIENT_CANCEL_ATTEMPTS : ctx.cfg.maxCancelAttempts;
   if (ALREADY_GONE.has(ev.code)) {
     removeOrder(rec, order);
     settle(ctx, rec);
-  } else if (order.cancelAttempts < ctx.cfg.maxCancelAttempts) cancelOrder(ctx, rec, order);
+  } else if (order.cancelAttempts < limit) cancelOrder(ctx, rec, order);
   else notify(ctx, keyOf(rec), 'warn', `${rec.symbol}: could not cancel ${order.clientAlgoId} (${ev.code} ${ev.msg}); it is retried at the next reconcile`);
 }
 
@@ -366,6 +376,7 @@ function onSymbolRules(ctx: Ctx, ev: Extract<ProtectionEvent, { type: 'symbolRul
 function handle(ctx: Ctx, ev: ProtectionEvent): void {
   switch (ev.type) {
     case 'position':
+      ctx.s.streamSeq[posKey(ev.symbol, ev.positionSide)] = ctx.s.seq;
       applyPosition(ctx, ev, { authoritative: true, place: true });
       return;
     case 'fill':
@@ -403,6 +414,7 @@ function handle(ctx: Ctx, ev: ProtectionEvent): void {
  */
 export function step(state: ProtectionState, event: ProtectionEvent, config: ProtectionConfig): { state: ProtectionState; effects: Effect[] } {
   const ctx: Ctx = { s: structuredClone(state), cfg: config, fx: [], atMs: event.atMs };
+  ctx.s.seq += 1;
   handle(ctx, event);
   return { state: ctx.s, effects: ctx.fx };
 }

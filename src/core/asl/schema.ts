@@ -126,6 +126,11 @@ export const ProtectiveOrderSchema = z.strictObject({
   cancelOnAccept: z.boolean(),
   /** Trader-facing text to send once this order is accepted. */
   acceptNote: z.string().nullable(),
+  /**
+   * The engine's step number (`ProtectionState.seq`) at which the order became live; absent while it is being
+   * placed. A reconcile whose read began before that step cannot have seen it (see `openAlgoOrders.sinceSeq`).
+   */
+  liveSeq: z.number().int().nonnegative().optional(),
 });
 export type ProtectiveOrder = z.infer<typeof ProtectiveOrderSchema>;
 
@@ -175,6 +180,13 @@ export const ProtectionStateSchema = z.strictObject({
    * it. Kept after the record is dropped so a late close fill cannot resurrect a phantom position.
    */
   snapshots: z.record(z.string(), Ms),
+  /** Steps applied so far: a logical clock that orders events as the engine applied them, whatever their time. */
+  seq: z.number().int().nonnegative().default(0),
+  /**
+   * Per position key, the step of the last position or fill event from the user stream. A reconcile read that began
+   * before it is older than what the stream said, and must not overwrite it. Kept after the record is dropped.
+   */
+  streamSeq: z.record(z.string(), z.number().int().nonnegative()).default({}),
 });
 export type ProtectionState = z.infer<typeof ProtectionStateSchema>;
 
@@ -254,6 +266,12 @@ export const ProtectionEventSchema = z.discriminatedUnion('type', [
     type: z.literal('openAlgoOrders'),
     positions: z.array(PositionSnapshotSchema),
     orders: z.array(OpenAlgoOrderSchema),
+    /**
+     * The engine's `seq` when the reads were sent. The reads take their time (latency, the rate limiter's hold) while
+     * the stream goes on: a position the stream changed, or an order that became live, after this step is newer than
+     * the read, which then says nothing about it. Absent: the read is taken as current.
+     */
+    sinceSeq: z.number().int().nonnegative().optional(),
     ...at,
   }),
   z.strictObject({ type: z.literal('symbolRules'), rules: z.array(SymbolRuleSchema), ...at }),
@@ -286,5 +304,5 @@ export type Effect = z.infer<typeof EffectSchema>;
 
 /** The state a fresh install starts from. */
 export function emptyProtectionState(): ProtectionState {
-  return { rules: {}, positions: {}, counters: {}, traderStops: {}, snapshots: {} };
+  return { rules: {}, positions: {}, counters: {}, traderStops: {}, snapshots: {}, seq: 0, streamSeq: {} };
 }

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { Protector, type ProtectorPorts } from '../../src/background/trading/protector.ts';
+import { DEFAULT_PROTECTION_CONFIG, type ProtectionEvent, type ProtectionState } from '../../src/core/asl.ts';
+
+/**
+ * The runner around the protection engine, with fake ports and a fake clock: cancels that fail for a passing reason
+ * (the rate limiter holding them, §6) are re-sent after a growing pause until they go through, instead of three
+ * times at once and then not until the next reconcile, which left a closed position's stops resting ~15 s.
+ */
+class FakeExchange {
+  now = 0;
+  timers: { at: number; fn: () => void }[] = [];
+  cancelsAt: number[] = [];
+  /** How many cancels are answered "held" (code 0) before one goes through. */
+  heldCancels = 0;
+  algoSeq = 0;
+  saved: ProtectionState | null = null;
+
+  readonly ports: ProtectorPorts = {
+    now: () => this.now,
+    load: async () => undefined,
+    save: async (state) => {
+      this.saved = state;
+    },
+    placeAlgo: async (params) => ({ type: 'algoAccepted', clientAlgoId: params.clientAlgoId, algoId: String(++this.algoSeq), symbol: params.symbol, atMs: this.now }),
+    cancelAlgo: async (order): Promise<ProtectionEvent> => {
+      this.cancelsAt.push(this.now);
+      if (this.heldCancels > 0) {
+        this.heldCancels -= 1;
+        return { type: 'cancelFailed', clientAlgoId: order.clientAlgoId, code: 0, msg: 'request weight nearly used; waits for the next window', atMs: this.now };
+      }
+      return { type: 'algoCanceled', clientAlgoId: order.clientAlgoId, atMs: this.now };
+    },
+    closeMarket: async (params) => ({ type: 'closeResult', clientOrderId: params.newClientOrderId, ok: true, code: null, msg: '', atMs: this.now }),
+    notify: () => undefined,
+    changed: () => undefined,
+    after: (ms, fn) => void this.timers.push({ at: this.now + ms, fn }),
+  };
+
+  /** Lets promise chains settle. */
+  async flush(): Promise<void> {
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+  }
+
+  /** Advances the fake clock, firing due timers in order. */
+  async advance(ms: number): Promise<void> {
+    const end = this.now + ms;
+    for (;;) {
+      await this.flush();
+      const due = this.timers.filter((t) => t.at <= end).sort((a, b) => a.at - b.at)[0];
+      if (due === undefined) break;
+      this.timers = this.timers.filter((t) => t !== due);
+      this.now = due.at;
+      due.fn();
+    }
+    this.now = end;
+    await this.flush();
+  }
+}
+
+async function protectedPosition(x: FakeExchange): Promise<Protector> {
+  const p = new Protector(x.ports, { ...DEFAULT_PROTECTION_CONFIG, mode: 'worker' });
+  await p.init();
+  await p.feed({ type: 'symbolRules', rules: [{ symbol: 'TESTUSDT', tickSize: '0.01', minPrice: '0.01' }], atMs: 0 });
+  await p.feed({ type: 'position', symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '1', entryPrice: '100', atMs: 0 });
+  await x.flush();
+  return p;
+}
+
+describe('Protector: cancels of a closed position', () => {
+  it.each([
+    [0, [0]],
+    [1, [0, 250]],
+    [3, [0, 250, 750, 1750]],
+    [6, [0, 250, 750, 1750, 3750, 5750, 7750]],
+  ])('held %i times: sent again after 250, 500, 1000, then every 2000 ms until it goes through', async (held, expectedAt) => {
+    const x = new FakeExchange();
+    const p = await protectedPosition(x);
+    expect(p.views()[0]?.restingStopPrice).toBe('90');
+    x.heldCancels = held;
+    await p.feed({ type: 'position', symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '0', entryPrice: '0', atMs: 1 });
+    await x.advance(20_000);
+    expect(x.cancelsAt).toEqual(expectedAt);
+    expect(p.guarding).toBe(false);
+    expect(p.busy).toBe(false);
+  });
+
+  it('counts its steps: seq, taken before a reconcile read, orders the read against the stream', async () => {
+    const x = new FakeExchange();
+    const p = await protectedPosition(x);
+    const before = p.seq;
+    await p.feed({ type: 'mark', symbol: 'TESTUSDT', price: '100.1', atMs: 2 });
+    expect(p.seq).toBe(before + 1);
+    expect(x.saved?.seq).toBe(p.seq);
+  });
+});
