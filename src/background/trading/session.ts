@@ -12,6 +12,7 @@ import type { OrderAck, Preview, Side, Ticket, TradingSnapshot } from '../../sha
 import { err, ok, type AppError, type Result } from '../../shared/result.ts';
 import { ExchangeClient, type Environment } from '../exchange/client.ts';
 import { parseOutcome } from '../exchange/rest.ts';
+import { backoffDelay } from '../exchange/backoff.ts';
 import { PositionSchema } from '../exchange/schemas.ts';
 import type { SigningMaterial } from '../vault.ts';
 import { AccountBook } from './book.ts';
@@ -264,6 +265,8 @@ export class TradingSession {
     this.#stopped = true;
     this.#cancelReconcile?.();
     this.#balanceTimer?.();
+    this.#refreshRetry?.();
+    this.#refreshRetry = null;
     this.#cancelReconcile = null;
     this.client.stop();
   }
@@ -404,11 +407,31 @@ export class TradingSession {
         sinceSeq,
         atMs: Date.now(),
       });
+      this.#refreshFailures = 0;
     } else {
-      this.hooks.log('error', 'Could not re-read positions and open orders; protection will reconcile on the next refresh');
+      this.#retryRefresh();
     }
     this.#updateStreams();
     this.hooks.changed();
+  }
+
+  #refreshFailures = 0;
+  #refreshRetry: (() => void) | null = null;
+
+  /**
+   * A failed re-read (a 429 hold, a 5xx, a dropped connection) is tried again after 1, 2, 4, then every 8 s rather
+   * than at the next 20 s reconcile: until it succeeds, a position closed unseen keeps its stops, and one opened
+   * unseen has none. During a 418 ban the limiter refuses it locally, at no cost, until the ban ends (§6).
+   */
+  #retryRefresh(): void {
+    const delayMs = backoffDelay(this.#refreshFailures, () => Math.random(), { baseMs: 1_000, maxMs: 8_000, jitterRatio: 0.2 });
+    this.#refreshFailures += 1;
+    this.hooks.log('error', `Could not re-read positions and open orders; trying again in ${(delayMs / 1000).toFixed(1)} s`);
+    if (this.#refreshRetry !== null || this.#stopped) return;
+    this.#refreshRetry = workerScheduler.after(delayMs, () => {
+      this.#refreshRetry = null;
+      void this.refresh();
+    });
   }
 
   /** Sets the symbol's leverage on the exchange when the ticket's differs from it (weight 1, §3). */
