@@ -386,6 +386,11 @@ export function decideAfterQuery(
     }
     case 'not-found': {
       if (isCancel) return { action: 'give-up', state: 'rejected', reason: 'the order to cancel does not exist' };
+      // A conditional order sent again under the same client id cannot exist twice: it stays open until it triggers,
+      // and the exchange refuses a second order under an open one's id (-4116, §4.7), whichever copy arrives second.
+      // So a protective stop is re-sent at once rather than after its recvWindow, which would leave the position
+      // without a stop for ~6 s after a dropped connection.
+      if (canRetry && entry.intent.kind === 'algo' && entry.intent.clientId !== undefined) return { action: 'retry' };
       if (entry.signedTimestampMs !== null) {
         const deadline = entry.signedTimestampMs + entry.recvWindowMs + policy.clockMarginMs;
         if (ctx.serverNowMs < deadline) return { action: 'requery', delayMs: deadline - ctx.serverNowMs };

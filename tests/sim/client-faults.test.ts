@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SimExchange } from '../../sim/server.ts';
-import { control, fault, makeClient, marketBuy, placedFor, startExchange, type Harness } from './client-harness.ts';
+import { control, fault, ledger, makeClient, marketBuy, nextIntentId, placedFor, startExchange, type Harness } from './client-harness.ts';
 
 let sim: SimExchange;
 let h: Harness;
@@ -46,6 +46,36 @@ describe('placeOrder when the outcome is unknown', () => {
     // A delayed original (latency fault) must reach the exchange, and die there on its recvWindow, before counting.
     if (settleMs > 0) await new Promise((r) => setTimeout(r, settleMs));
     expect(await placedFor(sim, intent.id)).toHaveLength(1);
+  });
+
+  it.each([
+    ['a dropped connection (not executed)', { kind: 'drop' }],
+    ['-1007 after executing', { kind: 'timeout', status: 408, executed: true }],
+  ])('a protective stop under a fixed client id after %s: one stop on the exchange, at once', async (_name, spec) => {
+    // Binance's default recvWindow (5 s): waiting it out is what must not happen.
+    const slow = await makeClient(sim, { useWsApi: false, http: { timeoutMs: 300, recvWindowMs: 5_000, maxQueueWaitMs: 3_000 } });
+    await slow.client.start({ userStream: false });
+    await fault(sim, { ...spec, match: { method: 'POST', pathPrefix: '/fapi/v1/algoOrder' }, count: 1 });
+    const clientId = `sl-BTCUSDT-B-${Date.now() % 1_000_000}`;
+    const t0 = performance.now();
+    const entry = await slow.client.placeAlgoOrder({
+      kind: 'algo',
+      id: nextIntentId(),
+      clientId,
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'STOP_MARKET',
+      quantity: '0.01',
+      triggerPrice: '30000',
+      workingType: 'MARK_PRICE',
+      reduceOnly: true,
+    });
+    const elapsedMs = performance.now() - t0;
+    slow.client.stop();
+    expect(entry.state).toBe('acked');
+    expect((await ledger(sim, 'algo.placed')).filter((e) => e.data['clientAlgoId'] === clientId)).toHaveLength(1);
+    // Not after its recvWindow: a position must not wait seconds for its stop.
+    expect(elapsedMs).toBeLessThan(1_000);
   });
 
   it('a lookup held by a 429 waits out Retry-After instead of counting as failed lookups, then adopts the order', async () => {

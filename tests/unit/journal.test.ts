@@ -21,6 +21,8 @@ import {
 const id = makeIntentId(1_700_000_000_000, 1);
 const market: Intent = { kind: 'order', id, symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.01' };
 const cancel: Intent = { kind: 'cancel', id, symbol: 'BTCUSDT', origClientOrderId: 'stk-x-1' };
+const stop: Intent = { kind: 'algo', id, clientId: 'sl-BTCUSDT-B-1', symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_MARKET', quantity: '0.01', triggerPrice: '45000' };
+const stopNewId: Intent = { kind: 'algo', id, symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_MARKET', quantity: '0.01', triggerPrice: '45000' };
 const T0 = 1_000_000;
 
 function sent(intent: Intent = market, over: Partial<JournalEntry> = {}): JournalEntry {
@@ -133,6 +135,10 @@ describe('decideAfterQuery', () => {
     ['absent after recvWindow → retry', market, none, {}, { now: T0 + 6200, server: deadline, resumed: false }, { action: 'retry' }],
     ['absent after recvWindow but stale → not placed', market, none, {}, { now: T0 + 20_000, server: T0 + 20_000, resumed: false }, { action: 'give-up', state: 'rejected', reason: 'the order was not placed' }],
     ['absent after a restart → never re-sent', market, none, {}, { now: T0 + 6200, server: deadline, resumed: true }, { action: 'give-up', state: 'rejected', reason: 'the order was not placed' }],
+    ['stop under a fixed client id, absent inside recvWindow → re-sent at once (a copy would be refused, -4116)', stop, none, {}, { now: T0 + 100, server: T0 + 100, resumed: false }, { action: 'retry' }],
+    ['stop under a fixed client id after a restart: waits out its recvWindow, then never re-sent', stop, none, {}, { now: T0 + 100, server: T0 + 100, resumed: true }, { action: 'requery', delayMs: deadline - (T0 + 100) }],
+    ['stop under a fixed client id after a restart, recvWindow over → not re-sent', stop, none, {}, { now: T0 + 6200, server: deadline, resumed: true }, { action: 'give-up', state: 'rejected', reason: 'the order was not placed' }],
+    ['conditional order without a fixed client id → waits out its recvWindow', stopNewId, none, {}, { now: T0 + 100, server: T0 + 100, resumed: false }, { action: 'requery', delayMs: deadline - (T0 + 100) }],
     ['lookup failed → requery with backoff', market, failed, {}, { now: T0, server: T0, resumed: false }, { action: 'requery', delayMs: 300 }],
     ['lookups keep failing → unknown', market, failed, { queryFailures: 4 }, { now: T0, server: T0, resumed: false }, { action: 'give-up', state: 'unknown', reason: 'order status could not be established: down' }],
     ['lookup held by the rate limiter → look again when the hold ends, whatever failed before', market, held(T0 + 3000), { queryFailures: 4 }, { now: T0, server: T0, resumed: false }, { action: 'requery', delayMs: 3001 }],
