@@ -11,12 +11,18 @@ class FakeSessionArea {
   readonly data = new Map<string, unknown>();
   readonly issued: string[] = [];
   readonly #confirmations: Array<() => void> = [];
+  /** Entries the area holds at most before `set` fails like Chrome's quota ("quota bytes exceeded"). */
+  maxEntries = Number.POSITIVE_INFINITY;
+  /** Confirm every write at once instead of when the test says. */
+  autoConfirm = false;
   set(items: Record<string, unknown>): Promise<void> {
+    const fresh = Object.keys(items).filter((k) => !this.data.has(k)).length;
+    if (this.data.size + fresh > this.maxEntries) return Promise.reject(new Error('Session storage quota bytes exceeded. Values were not stored.'));
     for (const [k, v] of Object.entries(items)) {
       this.issued.push(k);
       this.data.set(k, structuredClone(v));
     }
-    return new Promise((resolve) => this.#confirmations.push(resolve));
+    return this.autoConfirm ? Promise.resolve() : new Promise((resolve) => this.#confirmations.push(resolve));
   }
   get(keys: string | string[] | null): Promise<Record<string, unknown>> {
     const wanted = keys === null ? [...this.data.keys()] : Array.isArray(keys) ? keys : [keys];
@@ -88,6 +94,33 @@ describe('SessionJournal: the order journal in chrome.storage.session', () => {
     const journal = new SessionJournal();
     expect(await journal.get(pending(3).intentId)).toBeUndefined();
     expect(await journal.list()).toEqual([]);
+  });
+
+  it('keeps at most 2,000 settled entries, and when storage is full prunes to 1,000 and writes the sent entry', async () => {
+    const journal = new SessionJournal();
+    // Written just now (the periodic prune runs on the real clock): only the count bound applies.
+    const now = Date.now();
+    for (let i = 1; i <= 2_100; i++) await journal.put(markExchangeStatus(pending(i), { nowMs: now + i, exchangeId: String(i), status: 'FILLED' }));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    area.confirmAll();
+    // Pruned every 100 writes: the 2,100th write pruned down to the newest 2,000.
+    expect([...area.data.keys()].length).toBe(2_000);
+    expect(await journal.get(pending(1).intentId)).toBeUndefined();
+    expect((await journal.get(pending(2_100).intentId))?.state).toBe('filled');
+
+    area.maxEntries = area.data.size;
+    area.autoConfirm = true;
+    const next = markSent(pending(3_000), { nowMs: now + 5_000, signedAtMs: now + 5_000, timestampMs: now + 5_000, via: 'ws-api' });
+    await journal.put(next);
+    expect(area.data.size).toBe(1_001);
+    expect(area.data.get(`orders.journal.v1:${next.intentId}`)).toMatchObject({ state: 'sent' });
+  });
+
+  it('refuses to go on when the sent entry cannot be stored even after pruning: the order must not leave', async () => {
+    const journal = new SessionJournal();
+    area.maxEntries = 0;
+    const next = markSent(pending(1), { nowMs: T0, signedAtMs: T0, timestampMs: T0, via: 'rest' });
+    await expect(journal.put(next)).rejects.toThrow(/order journal could not be written .*no order was sent/);
   });
 
   it('prunes settled entries older than ten minutes, from memory and storage, and keeps open ones', async () => {

@@ -22,7 +22,12 @@ const PREFIX = 'orders.journal.v1:';
 
 /** Settled entries are kept this long (a late user-stream event still finds its entry), then pruned. */
 const SETTLED_KEEP_MS = 10 * 60_000;
-/** Prune every this many writes: chrome.storage.session holds 10 MB, about 5,000 entries. */
+/**
+ * And at most this many of them, newest first: chrome.storage.session holds 10 MB for everything the extension keeps
+ * there, and a busy ten minutes (the full soak: ~6 intents a second) filled it, after which no order could be sent.
+ */
+const SETTLED_KEEP_MAX = 2_000;
+/** Prune every this many writes. */
 const PRUNE_EVERY = 100;
 const SETTLED = new Set<JournalEntry['state']>(['acked', 'rejected', 'filled', 'canceled', 'final', 'unknown']);
 
@@ -70,7 +75,24 @@ export class SessionJournal implements JournalStore {
     this.#writes += 1;
     if (this.#writes % PRUNE_EVERY === 0) void this.prune(Date.now());
     const item = { [PREFIX + entry.intentId]: entry };
-    return entry.state === 'sent' ? chrome.storage.session.set(item) : dispatchSessionWrite(item);
+    return entry.state === 'sent' ? this.#confirmed(item) : dispatchSessionWrite(item);
+  }
+
+  /**
+   * The `sent` write, confirmed. Storage full (quota): settled entries are pruned down to half the cap and the write
+   * is tried once more; if it still fails the order is not sent, and the trader is told why.
+   */
+  async #confirmed(item: Record<string, JournalEntry>): Promise<void> {
+    try {
+      await chrome.storage.session.set(item);
+    } catch {
+      await this.prune(Date.now(), SETTLED_KEEP_MAX / 2);
+      try {
+        await chrome.storage.session.set(item);
+      } catch (e) {
+        throw new Error(`the order journal could not be written (${e instanceof Error ? e.message : String(e)}); no order was sent`);
+      }
+    }
   }
 
   async get(intentId: string): Promise<JournalEntry | undefined> {
@@ -81,9 +103,13 @@ export class SessionJournal implements JournalStore {
     return [...(await this.#merged()).values()];
   }
 
-  /** Drops settled entries older than {@link SETTLED_KEEP_MS}; entries that may still need reconciling stay. */
-  async prune(nowMs: number): Promise<number> {
-    const old = [...(await this.#merged()).values()].filter((e) => SETTLED.has(e.state) && nowMs - e.times.updatedMs > SETTLED_KEEP_MS);
+  /**
+   * Drops settled entries older than {@link SETTLED_KEEP_MS} or beyond the newest `keep`; entries that may still
+   * need reconciling always stay.
+   */
+  async prune(nowMs: number, keep: number = SETTLED_KEEP_MAX): Promise<number> {
+    const settled = [...(await this.#merged()).values()].filter((e) => SETTLED.has(e.state)).sort((a, b) => b.times.updatedMs - a.times.updatedMs);
+    const old = settled.filter((e, i) => i >= keep || nowMs - e.times.updatedMs > SETTLED_KEEP_MS);
     const stored = await this.#fromStorage();
     for (const e of old) {
       this.#written.delete(e.intentId);
