@@ -3,8 +3,8 @@
  * chrome.storage.local by the start script before the panel opens. The panel sees only the environment and the
  * masked key; the set-up handler seals the credentials into the vault and deletes this record.
  */
-import { z } from 'zod';
 import { maskKey } from '../core/keys.ts';
+import { z } from '../shared/zod.ts';
 
 const KEY = 'setup.prefill.v1';
 

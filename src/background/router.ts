@@ -3,9 +3,9 @@
  * (strict zod), then dispatch through a handler map that the compiler checks for completeness. Anything foreign,
  * unknown or malformed gets a specific error and never reaches a handler.
  */
-import type { z } from 'zod';
-import { RequestSchema, type RequestOf, type RequestType, type ResponseOf } from '../shared/messages.ts';
+import { REQUEST_TYPES, RequestSchema, type RequestOf, type RequestType, type ResponseOf } from '../shared/messages.ts';
 import { err, type Result } from '../shared/result.ts';
+import type { z } from '../shared/zod.ts';
 
 /** The parts of `chrome.runtime.MessageSender` the router reads. */
 export interface SenderLike {
@@ -53,7 +53,7 @@ function describeType(type: unknown): string {
   return `(a ${typeof type})`;
 }
 
-function describeIssues(error: z.ZodError): string {
+function describeIssues(error: z.core.$ZodError): string {
   return error.issues
     .slice(0, 3)
     .map((i) => `${i.path.length > 0 ? i.path.join('.') : 'message'}: ${i.message}`)
@@ -68,7 +68,7 @@ export function createRouter(handlers: HandlerMap, opts: RouterOptions) {
     const parsed = RequestSchema.safeParse(raw);
     if (!parsed.success) {
       const type = typeof raw === 'object' && raw !== null && 'type' in raw ? (raw as { type: unknown }).type : undefined;
-      const known = RequestSchema.options.some((o) => o.shape.type.value === type);
+      const known = (REQUEST_TYPES as readonly unknown[]).includes(type);
       if (!known) return err('UNKNOWN_TYPE', `Unknown request type ${describeType(type)}.`);
       return err('BAD_REQUEST', `Malformed ${String(type)} request: ${describeIssues(parsed.error)}.`);
     }

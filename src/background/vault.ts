@@ -15,7 +15,6 @@
  * Session state is the source of truth: the in-memory caches are rebuilt from it and checked against it on every
  * access, so a lock (by any instance, by the alarm, by the deadline passing) cannot be bypassed by a stale cache.
  */
-import { z } from 'zod';
 import {
   DEFAULT_KDF,
   EnvelopeSchema,
@@ -47,6 +46,7 @@ import {
   type VaultStatus,
 } from '../shared/messages.ts';
 import { assertNever, err, ok, type AppError, type Result } from '../shared/result.ts';
+import { z } from '../shared/zod.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Ports
@@ -132,9 +132,9 @@ export const KeyTypeSchema = z.enum(['hmac', 'ed25519']);
 
 /** Endpoint overrides for a profile (the local exchange's port, a demo host); absent → the environment's defaults. */
 export const BaseUrlsSchema = z.strictObject({
-  rest: z.url().optional(),
-  wsApi: z.url().optional(),
-  streams: z.url().optional(),
+  rest: z.optional(z.url()),
+  wsApi: z.optional(z.url()),
+  streams: z.optional(z.url()),
 });
 export type BaseUrls = z.infer<typeof BaseUrlsSchema>;
 
@@ -160,19 +160,19 @@ export interface SetupInput {
 
 type ProfileInfo = z.infer<typeof ProfileInfoSchema>;
 
-const StoredProfileSchema = z.strictObject({ ...ProfileInfoSchema.shape, baseUrls: BaseUrlsSchema.optional(), envelope: EnvelopeSchema });
+const StoredProfileSchema = z.strictObject({ ...ProfileInfoSchema.shape, baseUrls: z.optional(BaseUrlsSchema), envelope: EnvelopeSchema });
 type StoredProfile = z.infer<typeof StoredProfileSchema>;
 
 const VaultRecordSchema = z.strictObject({
   version: z.literal(1),
-  profiles: z.array(StoredProfileSchema).max(MAX_PROFILES),
+  profiles: z.array(StoredProfileSchema).check(z.maxLength(MAX_PROFILES)),
   /** Last unlocked profile, preselected on the unlock screen. */
-  activeProfileId: z.string().nullable(),
-  autoLockMinutes: z.number().int().min(1).max(AUTO_LOCK_MINUTES_MAX),
+  activeProfileId: z.nullable(z.string()),
+  autoLockMinutes: z.int().check(z.minimum(1), z.maximum(AUTO_LOCK_MINUTES_MAX)),
 });
 type VaultRecord = z.infer<typeof VaultRecordSchema>;
 
-const ThrottleSchema = z.strictObject({ failures: z.number().int().min(0), lastFailureAt: z.number() });
+const ThrottleSchema = z.strictObject({ failures: z.int().check(z.minimum(0)), lastFailureAt: z.number() });
 type Throttle = z.infer<typeof ThrottleSchema>;
 
 const SessionRecordSchema = z.strictObject({
@@ -180,13 +180,15 @@ const SessionRecordSchema = z.strictObject({
   sessionId: z.string(),
   profileId: z.string(),
   /** Raw AES-256 key bytes (base64) that open the profile's envelope. */
-  key: z.string().refine((s) => {
-    try {
-      return fromBase64(s).length === KEY_BYTES;
-    } catch {
-      return false;
-    }
-  }),
+  key: z.string().check(
+    z.refine((s) => {
+      try {
+        return fromBase64(s).length === KEY_BYTES;
+      } catch {
+        return false;
+      }
+    }),
+  ),
   deadline: z.number(),
 });
 type SessionRecord = z.infer<typeof SessionRecordSchema>;

@@ -9,8 +9,8 @@
  * Every way an open can fail (wrong password, altered ciphertext, IV, salt or iteration count, undecodable base64)
  * gives the same error with the same message, so a caller or an attacker learns nothing about which part was wrong.
  */
-import { z } from 'zod';
 import { err, ok, type Result } from '../shared/result.ts';
+import { z } from '../shared/zod.ts';
 
 /** The crypto the envelope needs; in the worker `crypto.subtle` and `crypto.getRandomValues`. */
 export interface CryptoDeps {
@@ -37,7 +37,7 @@ export const MAX_ITERATIONS = 10_000_000;
 export const KdfSchema = z.strictObject({
   name: z.literal('PBKDF2'),
   hash: z.literal('SHA-256'),
-  iterations: z.number().int().min(1).max(MAX_ITERATIONS),
+  iterations: z.int().check(z.minimum(1), z.maximum(MAX_ITERATIONS)),
 });
 /** Key-derivation parameters recorded in every envelope. */
 export type Kdf = z.infer<typeof KdfSchema>;
@@ -50,13 +50,13 @@ export const DEFAULT_KDF: Kdf = { name: 'PBKDF2', hash: 'SHA-256', iterations: 1
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const base64Bytes = (min: number, max: number) =>
-  z
-    .string()
-    .regex(BASE64, 'must be base64')
-    .refine((s) => {
+  z.string().check(
+    z.regex(BASE64, 'must be base64'),
+    z.refine((s) => {
       const n = base64Length(s);
       return n >= min && n <= max;
-    }, `must decode to ${min === max ? `${min}` : `${min}..${max}`} bytes`);
+    }, `must decode to ${min === max ? `${min}` : `${min}..${max}`} bytes`),
+  );
 
 export const EnvelopeSchema = z.strictObject({
   version: z.literal(1),

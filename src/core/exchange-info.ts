@@ -6,20 +6,20 @@
  * changing from number to string, …) and filter types, and a new field must not take the extension down. Hence
  * `z.looseObject` throughout and a catch-all for unknown filter types.
  */
-import { z } from 'zod';
 import { isDecimal, isNegative, normalize } from '../shared/decimal.ts';
+import { z } from '../shared/zod.ts';
 import type { LimiterConfig } from './rate-limiter.ts';
 
 /** A non-negative decimal string as Binance sends it ("0.10"), normalised ("0.1"). */
-const Dec = z
-  .string()
-  .refine((s) => isDecimal(s) && !isNegative(s), 'expected a non-negative decimal string')
-  .transform(normalize);
+const Dec = z.pipe(
+  z.string().check(z.refine((s) => isDecimal(s) && !isNegative(s), 'expected a non-negative decimal string')),
+  z.transform(normalize),
+);
 
 const PriceFilter = z.looseObject({ filterType: z.literal('PRICE_FILTER'), minPrice: Dec, maxPrice: Dec, tickSize: Dec });
 const LotSize = z.looseObject({ filterType: z.literal('LOT_SIZE'), minQty: Dec, maxQty: Dec, stepSize: Dec });
 const MarketLotSize = z.looseObject({ filterType: z.literal('MARKET_LOT_SIZE'), minQty: Dec, maxQty: Dec, stepSize: Dec });
-const MaxNumOrders = z.looseObject({ filterType: z.literal('MAX_NUM_ORDERS'), limit: z.number().int().nonnegative() });
+const MaxNumOrders = z.looseObject({ filterType: z.literal('MAX_NUM_ORDERS'), limit: z.int().check(z.nonnegative()) });
 // Futures names the field `notional` (spot uses `minNotional`) (§3.1).
 const MinNotional = z.looseObject({ filterType: z.literal('MIN_NOTIONAL'), notional: Dec });
 const PercentPrice = z.looseObject({ filterType: z.literal('PERCENT_PRICE'), multiplierUp: Dec, multiplierDown: Dec });
@@ -36,7 +36,7 @@ const KNOWN_FILTERS: ReadonlySet<string> = new Set([
 // A known filter type must match its schema exactly; only types we do not use fall through to the catch-all
 // (e.g. MAX_NUM_ALGO_ORDERS, removed 2025-12-29 but possibly still sent by older deployments).
 const OtherFilter = z.looseObject({
-  filterType: z.string().refine((t) => !KNOWN_FILTERS.has(t), 'malformed known filter'),
+  filterType: z.string().check(z.refine((t) => !KNOWN_FILTERS.has(t), 'malformed known filter')),
 });
 
 const FilterSchema = z.union([
@@ -45,42 +45,45 @@ const FilterSchema = z.union([
 ]);
 
 const SymbolCore = z.looseObject({
-  symbol: z.string().min(1),
-  pair: z.string().optional(),
+  symbol: z.string().check(z.minLength(1)),
+  pair: z.optional(z.string()),
   contractType: z.string(),
   // Not an enum: Binance has added statuses before; anything but TRADING refuses orders anyway (validator).
   status: z.string(),
   baseAsset: z.string(),
   quoteAsset: z.string(),
   marginAsset: z.string(),
-  pricePrecision: z.number().int().nonnegative(),
-  quantityPrecision: z.number().int().nonnegative(),
+  pricePrecision: z.int().check(z.nonnegative()),
+  quantityPrecision: z.int().check(z.nonnegative()),
   filters: z.array(FilterSchema),
   orderTypes: z.array(z.string()),
-  timeInForce: z.array(z.string()).default([]),
-  triggerProtect: Dec.optional(),
+  timeInForce: z._default(z.array(z.string()), []),
+  triggerProtect: z.optional(Dec),
 });
 
 // The docs printed the field as `OrderType` until the spec fixed the typo in 2026-03 (§3.1); accept either.
-const SymbolSchema = z.preprocess((raw) => {
-  if (typeof raw === 'object' && raw !== null && !('orderTypes' in raw) && 'OrderType' in raw) {
-    return { ...raw, orderTypes: (raw as { OrderType: unknown }).OrderType };
-  }
-  return raw;
-}, SymbolCore);
+const SymbolSchema = z.pipe(
+  z.transform((raw: unknown): unknown => {
+    if (typeof raw === 'object' && raw !== null && !('orderTypes' in raw) && 'OrderType' in raw) {
+      return { ...raw, orderTypes: (raw as { OrderType: unknown }).OrderType };
+    }
+    return raw;
+  }),
+  SymbolCore,
+);
 
 const RateLimitSchema = z.looseObject({
   rateLimitType: z.string(),
   interval: z.string(),
-  intervalNum: z.number().int().positive(),
-  limit: z.number().int().nonnegative(),
+  intervalNum: z.int().check(z.positive()),
+  limit: z.int().check(z.nonnegative()),
 });
 
 /** Parses `/fapi/v1/exchangeInfo`. Unknown fields and filter types are kept, not rejected (see module comment). */
 export const ExchangeInfoSchema = z.looseObject({
-  timezone: z.string().optional(),
-  serverTime: z.number().int(),
-  rateLimits: z.array(RateLimitSchema).default([]),
+  timezone: z.optional(z.string()),
+  serverTime: z.int(),
+  rateLimits: z._default(z.array(RateLimitSchema), []),
   symbols: z.array(SymbolSchema),
 });
 /** A parsed exchangeInfo (decimal strings normalised). */

@@ -6,8 +6,8 @@
  * `origClientOrderId` (or `clientAlgoId`) instead of being sent again blindly (fact sheet §5, HTTP 503 "Unknown error"
  * and -1007: "execution status unknown").
  */
-import { z } from 'zod';
 import { isDecimal } from '../shared/decimal.ts';
+import { z } from '../shared/zod.ts';
 
 /** Binance's rule for `newClientOrderId` / `clientAlgoId` (fact sheet §4.7); longer or other characters → -4015. */
 export const CLIENT_ORDER_ID_PATTERN = /^[.A-Z:/a-z0-9_-]{1,36}$/;
@@ -20,7 +20,7 @@ export const CLIENT_ORDER_ID_PREFIX = 'stk-';
  * counter), so ids stay unique across reinstalls and journal wipes: a reused id could make a lookup by
  * `origClientOrderId` find an old, unrelated order and adopt it.
  */
-export const IntentIdSchema = z.string().regex(/^[0-9a-z]{1,10}-[0-9a-z]{1,8}$/);
+export const IntentIdSchema = z.string().check(z.regex(/^[0-9a-z]{1,10}-[0-9a-z]{1,8}$/));
 export type IntentId = z.infer<typeof IntentIdSchema>;
 
 /** Builds the intent id for sequence number `seq` of allocator epoch `epochMs`. */
@@ -52,8 +52,8 @@ export function parseClientOrderId(clientOrderId: string): { intentId: IntentId;
   return { intentId: m[1], attempt };
 }
 
-const DecimalString = z.string().refine(isDecimal, 'not a decimal string');
-const SymbolName = z.string().regex(/^[A-Z0-9]{2,30}$/);
+const DecimalString = z.string().check(z.refine(isDecimal, 'not a decimal string'));
+const SymbolName = z.string().check(z.regex(/^[A-Z0-9]{2,30}$/));
 const Side = z.enum(['BUY', 'SELL']);
 const PositionSide = z.enum(['BOTH', 'LONG', 'SHORT']);
 
@@ -62,22 +62,22 @@ const PositionSide = z.enum(['BOTH', 'LONG', 'SHORT']);
  * attempt of the intent uses it unchanged; that is safe because a re-send happens only after the previous attempt is
  * proven absent or was definitively refused, so the id is never on two live orders.
  */
-const ClientId = z.string().regex(CLIENT_ORDER_ID_PATTERN);
+const ClientId = z.string().check(z.regex(CLIENT_ORDER_ID_PATTERN));
 
 /** A plain order (`POST /fapi/v1/order`): since 2025-12-09 only LIMIT and MARKET go there (fact sheet §0.1). */
 export const OrderIntentSchema = z.strictObject({
   kind: z.literal('order'),
   id: IntentIdSchema,
-  clientId: ClientId.optional(),
+  clientId: z.optional(ClientId),
   symbol: SymbolName,
   side: Side,
   type: z.enum(['MARKET', 'LIMIT']),
   quantity: DecimalString,
-  price: DecimalString.optional(),
-  timeInForce: z.enum(['GTC', 'IOC', 'FOK', 'GTX', 'GTD']).optional(),
-  goodTillDate: z.number().int().optional(),
-  reduceOnly: z.boolean().optional(),
-  positionSide: PositionSide.optional(),
+  price: z.optional(DecimalString),
+  timeInForce: z.optional(z.enum(['GTC', 'IOC', 'FOK', 'GTX', 'GTD'])),
+  goodTillDate: z.optional(z.int()),
+  reduceOnly: z.optional(z.boolean()),
+  positionSide: z.optional(PositionSide),
 });
 export type OrderIntent = z.infer<typeof OrderIntentSchema>;
 
@@ -85,21 +85,21 @@ export type OrderIntent = z.infer<typeof OrderIntentSchema>;
 export const AlgoIntentSchema = z.strictObject({
   kind: z.literal('algo'),
   id: IntentIdSchema,
-  clientId: ClientId.optional(),
+  clientId: z.optional(ClientId),
   symbol: SymbolName,
   side: Side,
   type: z.enum(['STOP_MARKET', 'TAKE_PROFIT_MARKET', 'STOP', 'TAKE_PROFIT', 'TRAILING_STOP_MARKET']),
-  quantity: DecimalString.optional(),
-  price: DecimalString.optional(),
-  triggerPrice: DecimalString.optional(),
-  timeInForce: z.enum(['GTC', 'IOC', 'FOK', 'GTX', 'GTD']).optional(),
-  workingType: z.enum(['MARK_PRICE', 'CONTRACT_PRICE']).optional(),
-  priceProtect: z.boolean().optional(),
-  closePosition: z.boolean().optional(),
-  reduceOnly: z.boolean().optional(),
-  positionSide: PositionSide.optional(),
-  activatePrice: DecimalString.optional(),
-  callbackRate: DecimalString.optional(),
+  quantity: z.optional(DecimalString),
+  price: z.optional(DecimalString),
+  triggerPrice: z.optional(DecimalString),
+  timeInForce: z.optional(z.enum(['GTC', 'IOC', 'FOK', 'GTX', 'GTD'])),
+  workingType: z.optional(z.enum(['MARK_PRICE', 'CONTRACT_PRICE'])),
+  priceProtect: z.optional(z.boolean()),
+  closePosition: z.optional(z.boolean()),
+  reduceOnly: z.optional(z.boolean()),
+  positionSide: z.optional(PositionSide),
+  activatePrice: z.optional(DecimalString),
+  callbackRate: z.optional(DecimalString),
 });
 export type AlgoIntent = z.infer<typeof AlgoIntentSchema>;
 
@@ -108,7 +108,7 @@ export const CancelIntentSchema = z.strictObject({
   kind: z.literal('cancel'),
   id: IntentIdSchema,
   symbol: SymbolName,
-  origClientOrderId: z.string().regex(CLIENT_ORDER_ID_PATTERN),
+  origClientOrderId: z.string().check(z.regex(CLIENT_ORDER_ID_PATTERN)),
 });
 export type CancelIntent = z.infer<typeof CancelIntentSchema>;
 
@@ -117,7 +117,7 @@ export const CancelAlgoIntentSchema = z.strictObject({
   kind: z.literal('cancel-algo'),
   id: IntentIdSchema,
   symbol: SymbolName,
-  clientAlgoId: z.string().regex(CLIENT_ORDER_ID_PATTERN),
+  clientAlgoId: z.string().check(z.regex(CLIENT_ORDER_ID_PATTERN)),
 });
 export type CancelAlgoIntent = z.infer<typeof CancelAlgoIntentSchema>;
 

@@ -10,8 +10,8 @@
  *
  * Functions here take time as an argument and return new entries; the store port persists them.
  */
-import { z } from 'zod';
 import { AppErrorSchema, type AppError } from '../shared/result.ts';
+import { z } from '../shared/zod.ts';
 import { IntentSchema, requestParamsFor, targetClientIdFor, type Intent } from './intents.ts';
 
 export const JournalStateSchema = z.enum([
@@ -37,7 +37,7 @@ export const JournalStateSchema = z.enum([
  */
 export type JournalState = z.infer<typeof JournalStateSchema>;
 
-const NullableMs = z.number().int().nullable();
+const NullableMs = z.nullable(z.int());
 
 /** A journal entry. Parsed with this schema whenever read back from storage (a trust boundary). */
 export const JournalEntrySchema = z.strictObject({
@@ -45,30 +45,30 @@ export const JournalEntrySchema = z.strictObject({
   intent: IntentSchema,
   /** The client id the exchange knows the affected order by (the new order's, or the cancel's target). */
   clientOrderId: z.string(),
-  attempt: z.number().int().nonnegative(),
+  attempt: z.int().check(z.nonnegative()),
   /** Exchange params of the current attempt, without timestamp/recvWindow/signature. */
   request: z.record(z.string(), z.string()),
   state: JournalStateSchema,
-  via: z.enum(['rest', 'ws-api']).nullable(),
+  via: z.nullable(z.enum(['rest', 'ws-api'])),
   /** Server-clock `timestamp` the current attempt was signed with; with `recvWindowMs` bounds when it can execute. */
   signedTimestampMs: NullableMs,
-  recvWindowMs: z.number().int().positive(),
-  exchangeId: z.string().nullable(),
-  exchangeStatus: z.string().nullable(),
-  error: AppErrorSchema.nullable(),
+  recvWindowMs: z.int().check(z.positive()),
+  exchangeId: z.nullable(z.string()),
+  exchangeStatus: z.nullable(z.string()),
+  error: z.nullable(AppErrorSchema),
   /** A -1021 resync-and-retry was already spent (only one is ever made). */
   resynced: z.boolean(),
   /** Sends after the first (all causes). */
-  retries: z.number().int().nonnegative(),
+  retries: z.int().check(z.nonnegative()),
   /** Consecutive failed lookups in the current reconciliation. */
-  queryFailures: z.number().int().nonnegative(),
+  queryFailures: z.int().check(z.nonnegative()),
   times: z.strictObject({
-    inputMs: z.number().int(),
+    inputMs: z.int(),
     signedMs: NullableMs,
     sentMs: NullableMs,
     ackMs: NullableMs,
     filledMs: NullableMs,
-    updatedMs: z.number().int(),
+    updatedMs: z.int(),
   }),
 });
 export type JournalEntry = z.infer<typeof JournalEntrySchema>;

@@ -3,8 +3,8 @@
  * strict zod object discriminated by `type`: an extra key, a wrong type or an unknown `type` fails to parse and
  * never reaches a handler. Types are inferred from these schemas and never written twice.
  */
-import { z } from 'zod';
 import { resultSchema } from './result.ts';
+import { z } from './zod.ts';
 
 export const SideSchema = z.enum(['BUY', 'SELL']);
 export type Side = z.infer<typeof SideSchema>;
@@ -12,7 +12,7 @@ export type Side = z.infer<typeof SideSchema>;
 /** Where an intent came from: the panel's buttons and the hotkeys make the same request. */
 export const SourceSchema = z.enum(['panel', 'hotkey']);
 
-const epochMs = z.number().int().nonnegative().max(8.64e15);
+const epochMs = z.int().check(z.nonnegative(), z.maximum(8.64e15));
 
 // ---------------------------------------------------------------------------------------------------- requests
 
@@ -24,58 +24,63 @@ const OrderSubmitRequest = z.strictObject({
   /** When the trader clicked or pressed the key (epoch ms), for the latency breakdown. */
   inputAtMs: epochMs,
   /** A hotkey on a Binance futures or TradingView tab trades that tab's symbol instead of the ticket's. */
-  symbol: z.string().regex(/^[A-Z0-9]{2,20}$/).optional(),
+  symbol: z.optional(z.string().check(z.regex(/^[A-Z0-9]{2,20}$/))),
 });
 const HotkeysCheckRequest = z.strictObject({ type: z.literal('hotkeys.check') });
 
 // Vault. Secrets travel only inward (panel -> background, once, at set-up); nothing secret ever comes back.
 export const EnvironmentSchema = z.enum(['local', 'demo', 'mainnet']);
 export type Environment = z.infer<typeof EnvironmentSchema>;
-const password = z.string().min(1, 'Enter a password.').max(1024);
+const password = z.string().check(z.minLength(1, 'Enter a password.'), z.maxLength(1024));
 const VaultStatusRequest = z.strictObject({ type: z.literal('vault.status') });
 const VaultGenerateEd25519Request = z.strictObject({ type: z.literal('vault.generateEd25519') });
 const VaultSetupRequest = z.strictObject({
   type: z.literal('vault.setup'),
-  name: z.string().trim().min(1, 'Name the profile.').max(64),
+  name: z.string().check(z.trim(), z.minLength(1, 'Name the profile.'), z.maxLength(64)),
   environment: EnvironmentSchema,
   /** Mainnet trades real money: the form must carry an explicit confirmation. */
   confirmMainnet: z.boolean(),
   credentials: z.discriminatedUnion('kind', [
-    z.strictObject({ kind: z.literal('hmac'), apiKey: z.string().max(512), secret: z.string().max(512) }),
-    z.strictObject({ kind: z.literal('ed25519'), apiKey: z.string().max(512), privateKeyPem: z.string().max(4096) }),
+    z.strictObject({ kind: z.literal('hmac'), apiKey: z.string().check(z.maxLength(512)), secret: z.string().check(z.maxLength(512)) }),
+    z.strictObject({
+      kind: z.literal('ed25519'),
+      apiKey: z.string().check(z.maxLength(512)),
+      privateKeyPem: z.string().check(z.maxLength(4096)),
+    }),
     /** The key pair made by `vault.generateEd25519`: its private half never left the background. */
-    z.strictObject({ kind: z.literal('ed25519-generated'), apiKey: z.string().max(512) }),
+    z.strictObject({ kind: z.literal('ed25519-generated'), apiKey: z.string().check(z.maxLength(512)) }),
     /** The paper account `npm start` handed to the background; the panel never sees its secret. */
     z.strictObject({ kind: z.literal('prefill') }),
   ]),
   password,
 });
-const VaultUnlockRequest = z.strictObject({ type: z.literal('vault.unlock'), profileId: z.string().max(64), password });
+const profileId = z.string().check(z.maxLength(64));
+const VaultUnlockRequest = z.strictObject({ type: z.literal('vault.unlock'), profileId, password });
 const VaultLockRequest = z.strictObject({ type: z.literal('vault.lock') });
 const VaultChangePasswordRequest = z.strictObject({
   type: z.literal('vault.changePassword'),
   oldPassword: password,
   newPassword: password,
 });
-const VaultDeleteProfileRequest = z.strictObject({ type: z.literal('vault.deleteProfile'), profileId: z.string().max(64), password });
+const VaultDeleteProfileRequest = z.strictObject({ type: z.literal('vault.deleteProfile'), profileId, password });
 const VaultSetAutoLockRequest = z.strictObject({
   type: z.literal('vault.setAutoLock'),
-  minutes: z.number().int().min(1).max(24 * 60),
+  minutes: z.int().check(z.minimum(1), z.maximum(24 * 60)),
 });
 
 // Trading.
-const decimalString = z.string().regex(/^\d+(\.\d+)?$/, 'Enter a positive number like 0.01.').max(40);
+const decimalString = z.string().check(z.regex(/^\d+(\.\d+)?$/, 'Enter a positive number like 0.01.'), z.maxLength(40));
 export const SizeModeSchema = z.enum(['quantity', 'notional', 'balancePercent', 'risk']);
 export const TicketSchema = z.strictObject({
-  symbol: z.string().regex(/^[A-Z0-9]{2,20}$/),
+  symbol: z.string().check(z.regex(/^[A-Z0-9]{2,20}$/)),
   sizeMode: SizeModeSchema,
   /** Quantity in base units, USDT notional, % of available balance, or risk in USDT, per `sizeMode`. */
   size: decimalString,
   /** Stop distance in % of the entry price: the initial protective stop, and the risk sizing's distance. */
-  stopPercent: decimalString.optional(),
-  leverage: z.number().int().min(1).max(125),
+  stopPercent: z.optional(decimalString),
+  leverage: z.int().check(z.minimum(1), z.maximum(125)),
   orderType: z.enum(['MARKET', 'LIMIT']),
-  price: decimalString.optional(),
+  price: z.optional(decimalString),
   postOnly: z.boolean(),
   reduceOnly: z.boolean(),
 });
@@ -86,22 +91,22 @@ const TradingSnapshotRequest = z.strictObject({ type: z.literal('trading.snapsho
 const PositionSideSchema = z.enum(['BOTH', 'LONG', 'SHORT']);
 const PositionCloseRequest = z.strictObject({
   type: z.literal('position.close'),
-  symbol: z.string().max(20),
+  symbol: z.string().check(z.maxLength(20)),
   positionSide: PositionSideSchema,
 });
 const OrderCancelRequest = z.strictObject({
   type: z.literal('order.cancel'),
-  symbol: z.string().max(20),
+  symbol: z.string().check(z.maxLength(20)),
   /** A matching-engine order (clientOrderId) or a conditional algo order (clientAlgoId). */
   kind: z.enum(['order', 'algo']),
-  clientId: z.string().max(36),
+  clientId: z.string().check(z.maxLength(36)),
 });
 const OrdersCancelAllRequest = z.strictObject({ type: z.literal('orders.cancelAll') });
 const FlattenRequest = z.strictObject({ type: z.literal('flatten'), source: SourceSchema, inputAtMs: epochMs });
 const JournalQueryRequest = z.strictObject({
   type: z.literal('journal.query'),
-  text: z.string().max(200),
-  limit: z.number().int().min(1).max(5000),
+  text: z.string().check(z.maxLength(200)),
+  limit: z.int().check(z.minimum(1), z.maximum(5000)),
 });
 const JournalExportRequest = z.strictObject({ type: z.literal('journal.export') });
 const HotkeysOpenSettingsRequest = z.strictObject({ type: z.literal('hotkeys.openSettings') });
@@ -133,6 +138,8 @@ export const RequestSchema = z.discriminatedUnion('type', [
 ]);
 export type Request = z.infer<typeof RequestSchema>;
 export type RequestType = Request['type'];
+/** Every request `type`, in the union's order: the router tells an unknown type from a malformed request by it. */
+export const REQUEST_TYPES: readonly RequestType[] = RequestSchema.def.options.map((o) => o.shape.type.def.values[0] as RequestType);
 export type RequestOf<K extends RequestType> = Extract<Request, { type: K }>;
 
 // ---------------------------------------------------------------------------------------------------- answers
@@ -160,18 +167,18 @@ export const ProfileInfoSchema = z.strictObject({
   keyType: z.enum(['hmac', 'ed25519']),
   /** `abcd…wxyz`: the UI never sees a whole key, let alone a secret. */
   apiKeyMasked: z.string(),
-  publicKeyPem: z.string().optional(),
+  publicKeyPem: z.optional(z.string()),
 });
 export const VaultStatusSchema = z.strictObject({
   profiles: z.array(ProfileInfoSchema),
   unlocked: z.boolean(),
-  activeProfileId: z.string().optional(),
-  autoLockMinutes: z.number().int(),
-  autoLockAtMs: epochMs.optional(),
+  activeProfileId: z.optional(z.string()),
+  autoLockMinutes: z.int(),
+  autoLockAtMs: z.optional(epochMs),
   /** Milliseconds to wait before the next unlock attempt after repeated wrong passwords. */
-  retryAfterMs: z.number().int().nonnegative(),
+  retryAfterMs: z.int().check(z.nonnegative()),
   /** `npm start` left a paper account to seal (environment and masked key only). */
-  prefill: z.strictObject({ environment: EnvironmentSchema, apiKeyMasked: z.string() }).optional(),
+  prefill: z.optional(z.strictObject({ environment: EnvironmentSchema, apiKeyMasked: z.string() })),
 });
 export type VaultStatus = z.infer<typeof VaultStatusSchema>;
 
@@ -204,8 +211,8 @@ export const OrderAckSchema = z.strictObject({
     signedMs: z.number(),
     sentMs: z.number(),
     ackMs: z.number(),
-    receivedToSentMs: z.number().optional(),
-    receivedToAnswerMs: z.number().optional(),
+    receivedToSentMs: z.optional(z.number()),
+    receivedToAnswerMs: z.optional(z.number()),
   }),
 });
 export type OrderAck = z.infer<typeof OrderAckSchema>;
@@ -232,13 +239,13 @@ export const PositionViewSchema = z.strictObject({
   pnlPercent: z.string(),
   roePercent: z.string(),
   liquidationPrice: z.string(),
-  leverage: z.number().int(),
-  stopPrice: z.string().optional(),
+  leverage: z.int(),
+  stopPrice: z.optional(z.string()),
   /** Index of the active ASL tier (0-based) or absent below the first tier. */
-  activeTier: z.number().int().optional(),
-  nextTierPrice: z.string().optional(),
+  activeTier: z.optional(z.int()),
+  nextTierPrice: z.optional(z.string()),
   /** Time between the entry fill and the first protective stop accepted by the exchange. */
-  unprotectedMs: z.number().optional(),
+  unprotectedMs: z.optional(z.number()),
 });
 export type PositionView = z.infer<typeof PositionViewSchema>;
 
@@ -263,7 +270,7 @@ export const ConnectionSchema = z.strictObject({
   clockOffsetMs: z.number(),
   rttMs: z.number(),
   /** Why requests are held (rate limit, ban), in words. */
-  limiter: z.string().optional(),
+  limiter: z.optional(z.string()),
 });
 
 export const TradingSnapshotSchema = z.strictObject({
@@ -279,13 +286,13 @@ export const TradingSnapshotSchema = z.strictObject({
 export type TradingSnapshot = z.infer<typeof TradingSnapshotSchema>;
 
 export const JournalEntrySchema = z.strictObject({
-  seq: z.number().int(),
+  seq: z.int(),
   atMs: epochMs,
   kind: z.enum(['intent', 'order', 'fill', 'stop', 'error', 'connection', 'vault']),
   text: z.string(),
-  clientId: z.string().optional(),
+  clientId: z.optional(z.string()),
   /** input -> signed -> sent -> acknowledged -> filled, in ms from input. */
-  latency: z.record(z.string(), z.number()).optional(),
+  latency: z.optional(z.record(z.string(), z.number())),
 });
 export type JournalEntry = z.infer<typeof JournalEntrySchema>;
 
@@ -309,11 +316,11 @@ export const ResponseSchemas = {
   'trading.snapshot': TradingSnapshotSchema,
   'position.close': z.strictObject({ clientOrderId: z.string() }),
   'order.cancel': z.strictObject({ canceled: z.literal(true) }),
-  'orders.cancelAll': z.strictObject({ canceled: z.number().int() }),
-  flatten: z.strictObject({ canceledOrders: z.number().int(), closedPositions: z.number().int() }),
+  'orders.cancelAll': z.strictObject({ canceled: z.int() }),
+  flatten: z.strictObject({ canceledOrders: z.int(), closedPositions: z.int() }),
   'journal.query': z.array(JournalEntrySchema),
   'journal.export': z.strictObject({ csv: z.string() }),
-} as const satisfies { [K in RequestType]: z.ZodType };
+} as const satisfies { [K in RequestType]: z.ZodMiniType };
 
 export type ResponseOf<K extends RequestType> = z.infer<(typeof ResponseSchemas)[K]>;
 

@@ -2,7 +2,7 @@
  * Expected failures travel as values, never as exceptions: every request answers a `Result`, and every error
  * carries a specific code and a message a trader can act on. Bugs still throw.
  */
-import { z } from 'zod';
+import { z } from './zod.ts';
 
 /** Every error code Strike can report. Exchange errors keep Binance's numeric code in `exchangeCode`. */
 export const ErrorCodeSchema = z.enum([
@@ -28,9 +28,9 @@ export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
 export const AppErrorSchema = z.strictObject({
   code: ErrorCodeSchema,
   message: z.string(),
-  exchangeCode: z.number().int().optional(),
+  exchangeCode: z.optional(z.int()),
   /** Nearest valid values offered instead of a bare refusal (validator fix-ups). */
-  suggestion: z.record(z.string(), z.string()).optional(),
+  suggestion: z.optional(z.record(z.string(), z.string())),
 });
 export type AppError = z.infer<typeof AppErrorSchema>;
 
@@ -43,7 +43,7 @@ export const err = <T = never>(code: ErrorCode, message: string, extra: Omit<App
 });
 
 /** Schema of a Result carrying `value`, for parsing answers at the UI boundary. */
-export const resultSchema = <T extends z.ZodType>(value: T) =>
+export const resultSchema = <T extends z.core.$ZodType>(value: T) =>
   z.union([z.strictObject({ ok: z.literal(true), value }), z.strictObject({ ok: z.literal(false), error: AppErrorSchema })]);
 
 /** Exhaustiveness guard for switches over discriminated unions. */

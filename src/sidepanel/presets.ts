@@ -3,13 +3,13 @@
  * TicketSchema because storage outlives builds and can hold anything. Loaded after the first paint (with the
  * contract, see contract.ts): a preset is never needed to act on the ticket that is already on screen.
  */
-import { z } from 'zod';
 import { TicketSchema, type Ticket } from '../shared/messages.ts';
+import { z } from '../shared/zod.ts';
 import { parseJson, type KeyValueStore } from './preferences.ts';
 
 export const PRESETS_KEY = 'strike.presets.v1';
 
-export const PresetSchema = z.strictObject({ name: z.string().trim().min(1).max(40), ticket: TicketSchema });
+export const PresetSchema = z.strictObject({ name: z.string().check(z.trim(), z.minLength(1), z.maxLength(40)), ticket: TicketSchema });
 export type Preset = z.infer<typeof PresetSchema>;
 
 /** At most this many presets are kept; the oldest-named beyond it are dropped on save. */

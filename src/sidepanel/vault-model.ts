@@ -3,7 +3,7 @@
  * (main.ts, the action bar) can use it without loading the contract's schemas.
  */
 import type { ProfileInfoSchema, VaultStatus } from '../shared/messages.ts';
-import type { z } from 'zod';
+import type { z } from '../shared/zod.ts';
 
 export type Profile = z.infer<typeof ProfileInfoSchema>;
 

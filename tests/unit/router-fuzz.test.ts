@@ -86,7 +86,7 @@ const ANSWERS: Record<RequestType, unknown> = {
   'journal.export': { csv: '' },
 };
 
-const TYPES = RequestSchema.options.map((o) => o.shape.type.value);
+const TYPES = RequestSchema.def.options.map((o) => o.shape.type.def.values[0] as RequestType);
 
 interface Harness {
   readonly handlers: HandlerMap;

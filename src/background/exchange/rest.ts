@@ -3,9 +3,9 @@
  * -1021 rule here (one clock resync and ONE resend, never a loop; fact sheet §2) because resending them is
  * harmless; order placement and cancels go through `orders.ts`, where the journal decides.
  */
-import type { z } from 'zod';
 import type { ClockSample } from '../../core/clock-sync.ts';
 import type { AppError } from '../../shared/result.ts';
+import { z } from '../../shared/zod.ts';
 import type { CallOutcome, HttpTransport, SendOptions } from './http.ts';
 import {
   AlgoOrderSchema,
@@ -35,9 +35,9 @@ function failedLookup(error: AppError, outcome: CallOutcome): { kind: 'failed'; 
 }
 
 /** Parses a successful body; a body that does not match is reported as an INTERNAL error (the exchange changed). */
-export function parseOutcome<S extends z.ZodType>(outcome: CallOutcome, schema: S, what: string): Answer<z.infer<S>> {
+export function parseOutcome<S extends z.core.$ZodType>(outcome: CallOutcome, schema: S, what: string): Answer<z.infer<S>> {
   if (!outcome.ok) return { ok: false, error: outcome.error, outcome };
-  const parsed = schema.safeParse(outcome.body);
+  const parsed = z.safeParse(schema, outcome.body);
   if (parsed.success) return { ok: true, value: parsed.data };
   return {
     ok: false,
@@ -92,25 +92,25 @@ export class RestApi {
 
   async openOrders(symbol?: string): Promise<Answer<Order[]>> {
     const params: Record<string, string> = symbol === undefined ? {} : { symbol };
-    return parseOutcome(await this.call('GET', '/fapi/v1/openOrders', params, { security: 'SIGNED' }), OrderSchema.array(), 'open orders');
+    return parseOutcome(await this.call('GET', '/fapi/v1/openOrders', params, { security: 'SIGNED' }), z.array(OrderSchema), 'open orders');
   }
 
   async openAlgoOrders(symbol?: string): Promise<Answer<AlgoOrder[]>> {
     const params: Record<string, string> = symbol === undefined ? {} : { symbol };
     return parseOutcome(
       await this.call('GET', '/fapi/v1/openAlgoOrders', params, { security: 'SIGNED' }),
-      AlgoOrderSchema.array(),
+      z.array(AlgoOrderSchema),
       'open algo orders',
     );
   }
 
   /** `GET /fapi/v3/positionRisk`: only symbols with a position or open orders (§3). */
   async positions(): Promise<Answer<Position[]>> {
-    return parseOutcome(await this.call('GET', '/fapi/v3/positionRisk', {}, { security: 'SIGNED' }), PositionSchema.array(), 'positions');
+    return parseOutcome(await this.call('GET', '/fapi/v3/positionRisk', {}, { security: 'SIGNED' }), z.array(PositionSchema), 'positions');
   }
 
   async balances(): Promise<Answer<Balance[]>> {
-    return parseOutcome(await this.call('GET', '/fapi/v3/balance', {}, { security: 'SIGNED' }), BalanceSchema.array(), 'balances');
+    return parseOutcome(await this.call('GET', '/fapi/v3/balance', {}, { security: 'SIGNED' }), z.array(BalanceSchema), 'balances');
   }
 
   /** `POST /fapi/v1/listenKey` (USER_STREAM: key header, no signature; §2, §8). */

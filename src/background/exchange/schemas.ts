@@ -5,17 +5,17 @@
  * new field must not take trading down. Unknown fields are dropped; the fields we use are required and typed.
  * Prices and quantities stay decimal strings; ids and times are integers (fact sheet §10).
  */
-import { z } from 'zod';
+import { z } from '../../shared/zod.ts';
 
-const Dec = z.string().regex(/^-?\d+(\.\d+)?$/);
-const Int = z.number().int();
+const Dec = z.string().check(z.regex(/^-?\d+(\.\d+)?$/));
+const Int = z.int();
 
 /** `{"code": -2013, "msg": "Order does not exist."}` (§5). */
 export const BinanceErrorBodySchema = z.object({ code: Int, msg: z.string() });
 
 export const ServerTimeSchema = z.object({ serverTime: Int });
 
-export const ListenKeySchema = z.object({ listenKey: z.string().min(1) });
+export const ListenKeySchema = z.object({ listenKey: z.string().check(z.minLength(1)) });
 
 /** Order object (§3.2). */
 export const OrderSchema = z.object({
@@ -24,19 +24,19 @@ export const OrderSchema = z.object({
   status: z.string(),
   clientOrderId: z.string(),
   price: Dec,
-  avgPrice: Dec.optional(),
+  avgPrice: z.optional(Dec),
   origQty: Dec,
   executedQty: Dec,
-  cumQuote: Dec.optional(),
+  cumQuote: z.optional(Dec),
   timeInForce: z.string(),
   type: z.string(),
   reduceOnly: z.boolean(),
-  closePosition: z.boolean().optional(),
+  closePosition: z.optional(z.boolean()),
   side: z.enum(['BUY', 'SELL']),
   positionSide: z.string(),
-  origType: z.string().optional(),
+  origType: z.optional(z.string()),
   updateTime: Int,
-  time: Int.optional(),
+  time: z.optional(Int),
 });
 export type Order = z.infer<typeof OrderSchema>;
 
@@ -48,16 +48,16 @@ export const AlgoOrderSchema = z.object({
   orderType: z.string(),
   symbol: z.string(),
   side: z.enum(['BUY', 'SELL']),
-  positionSide: z.string().optional(),
-  quantity: Dec.optional(),
+  positionSide: z.optional(z.string()),
+  quantity: z.optional(Dec),
   algoStatus: z.string(),
-  triggerPrice: Dec.optional(),
-  price: Dec.optional(),
-  closePosition: z.boolean().optional(),
-  reduceOnly: z.boolean().optional(),
-  createTime: Int.optional(),
-  updateTime: Int.optional(),
-  actualOrderId: z.union([z.string(), Int]).optional(),
+  triggerPrice: z.optional(Dec),
+  price: z.optional(Dec),
+  closePosition: z.optional(z.boolean()),
+  reduceOnly: z.optional(z.boolean()),
+  createTime: z.optional(Int),
+  updateTime: z.optional(Int),
+  actualOrderId: z.optional(z.union([z.string(), Int])),
 });
 export type AlgoOrder = z.infer<typeof AlgoOrderSchema>;
 
@@ -70,13 +70,13 @@ export const PositionSchema = z.object({
   positionSide: z.string(),
   positionAmt: Dec,
   entryPrice: Dec,
-  breakEvenPrice: Dec.optional(),
+  breakEvenPrice: z.optional(Dec),
   markPrice: Dec,
   unRealizedProfit: Dec,
   liquidationPrice: Dec,
-  leverage: z.string().optional(),
-  marginType: z.string().optional(),
-  notional: Dec.optional(),
+  leverage: z.optional(z.string()),
+  marginType: z.optional(z.string()),
+  notional: z.optional(Dec),
   updateTime: Int,
 });
 export type Position = z.infer<typeof PositionSchema>;
@@ -99,9 +99,9 @@ export const MarkPriceEventSchema = z.object({
   E: Int,
   s: z.string(),
   p: Dec,
-  i: Dec.optional(),
-  r: z.string().optional(),
-  T: Int.optional(),
+  i: z.optional(Dec),
+  r: z.optional(z.string()),
+  T: z.optional(Int),
 });
 export type MarkPriceEvent = z.infer<typeof MarkPriceEventSchema>;
 
@@ -110,7 +110,7 @@ export const BookTickerEventSchema = z.object({
   e: z.literal('bookTicker'),
   u: Int,
   E: Int,
-  T: Int.optional(),
+  T: z.optional(Int),
   s: z.string(),
   b: Dec,
   B: Dec,
@@ -139,9 +139,9 @@ export const OrderTradeUpdateSchema = z.object({
     z: Dec,
     L: Dec,
     T: Int,
-    R: z.boolean().optional(),
-    ps: z.string().optional(),
-    rp: Dec.optional(),
+    R: z.optional(z.boolean()),
+    ps: z.optional(z.string()),
+    rp: z.optional(Dec),
   }),
 });
 export type OrderTradeUpdate = z.infer<typeof OrderTradeUpdateSchema>;
@@ -159,10 +159,10 @@ export const AlgoUpdateSchema = z.object({
     s: z.string(),
     S: z.enum(['BUY', 'SELL']),
     X: z.string(),
-    ps: z.string().optional(),
-    q: Dec.optional(),
-    tp: Dec.optional(),
-    ai: z.union([z.string(), Int]).optional(),
+    ps: z.optional(z.string()),
+    q: z.optional(Dec),
+    tp: z.optional(Dec),
+    ai: z.optional(z.union([z.string(), Int])),
   }),
 });
 export type AlgoUpdate = z.infer<typeof AlgoUpdateSchema>;
@@ -174,9 +174,9 @@ export const AccountUpdateSchema = z.object({
   T: Int,
   a: z.object({
     m: z.string(),
-    B: z.array(z.object({ a: z.string(), wb: Dec, cw: Dec, bc: Dec.optional() })),
+    B: z.array(z.object({ a: z.string(), wb: Dec, cw: Dec, bc: z.optional(Dec) })),
     P: z.array(
-      z.object({ s: z.string(), pa: Dec, ep: Dec, bep: Dec.optional(), up: Dec, mt: z.string(), iw: Dec.optional(), ps: z.string() }),
+      z.object({ s: z.string(), pa: Dec, ep: Dec, bep: z.optional(Dec), up: Dec, mt: z.string(), iw: z.optional(Dec), ps: z.string() }),
     ),
   }),
 });

@@ -5,21 +5,19 @@
  * Kept alive by traffic — a cheap `session.status` periodically — because browsers cannot send ping frames and a
  * service worker only stays alive while WebSocket messages flow (platform notes).
  */
-import { z } from 'zod';
 import { mapBinanceError, mapTransportFailure } from '../../core/binance-errors.ts';
 import { weightOf, type RateLimiter } from '../../core/rate-limiter.ts';
 import { wsApiPayload, type Signer } from '../../core/signer.ts';
+import { z } from '../../shared/zod.ts';
 import { admit, type CallOutcome, type SignedInfo } from './http.ts';
 import { ManagedSocket, type ManagedSocketDeps } from './socket.ts';
 
 const ResponseSchema = z.object({
   id: z.union([z.string(), z.number(), z.null()]),
-  status: z.number().int(),
-  result: z.unknown().optional(),
-  error: z.object({ code: z.number().int(), msg: z.string() }).optional(),
-  rateLimits: z
-    .array(z.object({ rateLimitType: z.string(), interval: z.string(), intervalNum: z.number().int(), count: z.number().int() }))
-    .optional(),
+  status: z.int(),
+  result: z.optional(z.unknown()),
+  error: z.optional(z.object({ code: z.int(), msg: z.string() })),
+  rateLimits: z.optional(z.array(z.object({ rateLimitType: z.string(), interval: z.string(), intervalNum: z.int(), count: z.int() }))),
 });
 
 /** WS API method → the REST endpoint whose weight and order count it shares (§6, §9). */

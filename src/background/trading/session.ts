@@ -10,6 +10,7 @@ import { validateOrder, type ValidOrder } from '../../core/validator.ts';
 import { abs, gt, isNegative } from '../../shared/decimal.ts';
 import type { OrderAck, Preview, Side, Ticket, TradingSnapshot } from '../../shared/messages.ts';
 import { err, ok, type AppError, type Result } from '../../shared/result.ts';
+import { z } from '../../shared/zod.ts';
 import { ExchangeClient, type Environment } from '../exchange/client.ts';
 import { parseOutcome } from '../exchange/rest.ts';
 import { backoffDelay } from '../exchange/backoff.ts';
@@ -20,7 +21,6 @@ import { protectionEventsFrom } from './protection-events.ts';
 import { Protector } from './protector.ts';
 import { ReplayGuard, type ReplayAction } from './replay-guard.ts';
 import { dispatchSessionWrite, workerFetch, workerLogger, workerScheduler, workerSockets, sessionJournal } from './worker-ports.ts';
-import { z } from 'zod';
 
 /** A mark older than this is stale: no order is sized on it (fail closed, design rule 6). */
 const STALE_MARK_MS = 10_000;
@@ -378,7 +378,7 @@ export class TradingSession {
     // Taken before the reads: what the stream changes while they are under way is newer than they are.
     const sinceSeq = this.protector.seq;
     const [positions, balances, orders, algos] = await Promise.all([
-      this.client.rest.call('GET', '/fapi/v2/positionRisk', {}, { security: 'SIGNED' }).then((o) => parseOutcome(o, PositionSchema.array(), 'positions')),
+      this.client.rest.call('GET', '/fapi/v2/positionRisk', {}, { security: 'SIGNED' }).then((o) => parseOutcome(o, z.array(PositionSchema), 'positions')),
       this.client.rest.balances(),
       this.client.rest.openOrders(),
       this.client.rest.openAlgoOrders(),

@@ -3,17 +3,25 @@
  * it asks the runner to carry out. Every type is inferred from a zod schema so the runner can parse persisted state
  * (chrome.storage) and events built from exchange payloads at the boundary, and nothing is written twice.
  */
-import { z } from 'zod';
 import { gt, isDecimal, lt, lte } from '../../shared/decimal.ts';
+import { z } from '../../shared/zod.ts';
 
 /** Binance's clientAlgoId / newClientOrderId rule (fact sheet §4.7). */
 export const CLIENT_ID_RE = /^[.A-Z:/a-z0-9_-]{1,36}$/;
 
 // `abort` stops the chain so the comparisons below only ever see decimal strings.
-const Dec = z.string().refine(isDecimal, { message: 'expected a decimal string', abort: true });
-const PositiveDec = Dec.refine((x) => gt(x, '0'), { message: 'expected a positive decimal' });
-const Ms = z.number().int().nonnegative();
-const ClientId = z.string().regex(CLIENT_ID_RE);
+const Dec = z.string().check(z.refine(isDecimal, { message: 'expected a decimal string', abort: true }));
+const PositiveDec = Dec.check(z.refine((x) => gt(x, '0'), { message: 'expected a positive decimal' }));
+const NonNegInt = z.int().check(z.nonnegative());
+/** Epoch milliseconds. */
+const Ms = NonNegInt;
+const ClientId = z.string().check(z.regex(CLIENT_ID_RE));
+/** A percentage below 100: a 100 % safety stop or trail would put a long's stop at zero. */
+const Under100 = PositiveDec.check(z.refine((x) => lt(x, '100')));
+const TierIndex = z.int().check(z.minimum(0), z.maximum(9));
+const Attempts = z.int().check(z.minimum(1), z.maximum(10));
+/** A symbol name as the exchange spells it; never empty. */
+const SymbolName = z.string().check(z.minLength(1));
 
 /** `BOTH` in one-way mode, `LONG`/`SHORT` in hedge mode (fact sheet §4.3). */
 export const PositionSideSchema = z.enum(['BOTH', 'LONG', 'SHORT']);
@@ -30,7 +38,7 @@ export const ProtectionModeSchema = z.enum(['native', 'worker']);
 export type ProtectionMode = z.infer<typeof ProtectionModeSchema>;
 
 /** One ASL tier: once the mark has moved `triggerPct` % in favour of the entry, trail the best mark by `trailPct` %. */
-export const TierSchema = z.strictObject({ triggerPct: PositiveDec, trailPct: PositiveDec.refine((x) => lt(x, '100')) });
+export const TierSchema = z.strictObject({ triggerPct: PositiveDec, trailPct: Under100 });
 export type Tier = z.infer<typeof TierSchema>;
 
 /**
@@ -41,22 +49,22 @@ export type Tier = z.infer<typeof TierSchema>;
 export const ProtectionConfigSchema = z.strictObject({
   mode: ProtectionModeSchema,
   /** Distance of the safety stop from the entry price, in percent ("10" → long stop at entry × 0.90). */
-  safetyStopPct: PositiveDec.refine((x) => lt(x, '100')),
-  tiers: z
-    .array(TierSchema)
-    .max(9)
-    .refine(
+  safetyStopPct: Under100,
+  tiers: z.array(TierSchema).check(
+    z.maxLength(9),
+    z.refine(
       (ts) =>
         ts.every((t) => isDecimal(t.triggerPct) && isDecimal(t.trailPct)) &&
         ts.every((t, i) => i === 0 || (gt(t.triggerPct, ts[i - 1]?.triggerPct ?? '0') && lte(t.trailPct, ts[i - 1]?.trailPct ?? t.trailPct))),
       { message: 'tiers must have rising triggers and non-widening trails' },
     ),
+  ),
   /** Bound on placement attempts per protective order (retries and the safety fallback share it). */
-  maxPlaceAttempts: z.number().int().min(1).max(10),
+  maxPlaceAttempts: Attempts,
   /** Bound on cancel attempts per order before it is left to the next openAlgoOrders reconcile. */
-  maxCancelAttempts: z.number().int().min(1).max(10),
+  maxCancelAttempts: Attempts,
   /** Bound on reduce-only market close attempts after a stop would have triggered immediately. */
-  maxCloseAttempts: z.number().int().min(1).max(10),
+  maxCloseAttempts: Attempts,
 });
 export type ProtectionConfig = z.infer<typeof ProtectionConfigSchema>;
 
@@ -80,15 +88,15 @@ export const DEFAULT_PROTECTION_CONFIG: ProtectionConfig = {
  */
 export const AlgoOrderParamsSchema = z.strictObject({
   algoType: z.literal('CONDITIONAL'),
-  symbol: z.string().min(1),
+  symbol: SymbolName,
   side: OrderSideSchema,
   positionSide: PositionSideSchema,
   type: z.enum(['STOP_MARKET', 'TRAILING_STOP_MARKET']),
   quantity: PositiveDec,
-  reduceOnly: z.literal('true').optional(),
-  triggerPrice: PositiveDec.optional(),
-  activatePrice: PositiveDec.optional(),
-  callbackRate: PositiveDec.optional(),
+  reduceOnly: z.optional(z.literal('true')),
+  triggerPrice: z.optional(PositiveDec),
+  activatePrice: z.optional(PositiveDec),
+  callbackRate: z.optional(PositiveDec),
   workingType: z.literal('MARK_PRICE'),
   clientAlgoId: ClientId,
 });
@@ -96,12 +104,12 @@ export type AlgoOrderParams = z.infer<typeof AlgoOrderParamsSchema>;
 
 /** Parameters of the reduce-only `MARKET` order sent through `POST /fapi/v1/order` (fact sheet §3, §4.3). */
 export const CloseOrderParamsSchema = z.strictObject({
-  symbol: z.string().min(1),
+  symbol: SymbolName,
   side: OrderSideSchema,
   positionSide: PositionSideSchema,
   type: z.literal('MARKET'),
   quantity: PositiveDec,
-  reduceOnly: z.literal('true').optional(),
+  reduceOnly: z.optional(z.literal('true')),
   newClientOrderId: ClientId,
 });
 export type CloseOrderParams = z.infer<typeof CloseOrderParamsSchema>;
@@ -113,29 +121,29 @@ export type CloseOrderParams = z.infer<typeof CloseOrderParamsSchema>;
 export const ProtectiveOrderSchema = z.strictObject({
   clientAlgoId: ClientId,
   /** Binance's algoId as a decimal string; absent until accepted (or when adopted through a -4116 duplicate). */
-  algoId: z.string().optional(),
-  gen: z.number().int().nonnegative(),
+  algoId: z.optional(z.string()),
+  gen: NonNegInt,
   role: z.enum(['stop', 'trail']),
   /** 1-based tier index for trailing members, 0 for the stop. */
-  tier: z.number().int().min(0).max(9),
+  tier: TierIndex,
   params: AlgoOrderParamsSchema,
   status: z.enum(['placing', 'live', 'canceling', 'triggered']),
-  attempts: z.number().int().nonnegative(),
-  cancelAttempts: z.number().int().nonnegative(),
+  attempts: NonNegInt,
+  cancelAttempts: NonNegInt,
   /** Set on an older-generation order still being placed when its replacement went live: cancel it on accept. */
   cancelOnAccept: z.boolean(),
   /** Trader-facing text to send once this order is accepted. */
-  acceptNote: z.string().nullable(),
+  acceptNote: z.nullable(z.string()),
   /**
    * The engine's step number (`ProtectionState.seq`) at which the order became live; absent while it is being
    * placed. A reconcile whose read began before that step cannot have seen it (see `openAlgoOrders.sinceSeq`).
    */
-  liveSeq: z.number().int().nonnegative().optional(),
+  liveSeq: z.optional(NonNegInt),
 });
 export type ProtectiveOrder = z.infer<typeof ProtectiveOrderSchema>;
 
 export const PositionRecordSchema = z.strictObject({
-  symbol: z.string().min(1),
+  symbol: SymbolName,
   positionSide: PositionSideSchema,
   direction: DirectionSchema,
   /** Absolute position size; "0" while the record lingers to cancel its orders after the position closed. */
@@ -143,17 +151,17 @@ export const PositionRecordSchema = z.strictObject({
   entryPrice: Dec,
   mode: ProtectionModeSchema,
   /** Highest tier reached (0 = none); never decreases while the position is open. */
-  tier: z.number().int().min(0).max(9),
+  tier: TierIndex,
   /** Most favourable mark since the first tier was reached. */
-  bestMark: Dec.nullable(),
-  lastMark: Dec.nullable(),
+  bestMark: z.nullable(Dec),
+  lastMark: z.nullable(Dec),
   /** Stop price of the current generation (the ratchet reference). */
-  stopPrice: Dec.nullable(),
-  gen: z.number().int().nonnegative(),
+  stopPrice: z.nullable(Dec),
+  gen: NonNegInt,
   orders: z.array(ProtectiveOrderSchema),
-  firstFillAtMs: Ms.nullable(),
-  firstProtectedAtMs: Ms.nullable(),
-  closing: z.strictObject({ clientOrderId: ClientId, attempts: z.number().int().positive() }).nullable(),
+  firstFillAtMs: z.nullable(Ms),
+  firstProtectedAtMs: z.nullable(Ms),
+  closing: z.nullable(z.strictObject({ clientOrderId: ClientId, attempts: z.int().check(z.positive()) })),
   /** A protective order triggered: no stop moves until the position changes. */
   frozen: z.boolean(),
   /** Placement attempts were exhausted: no mark-driven retries until the position changes or a reconcile. */
@@ -163,7 +171,7 @@ export const PositionRecordSchema = z.strictObject({
 });
 export type PositionRecord = z.infer<typeof PositionRecordSchema>;
 
-export const SymbolRuleSchema = z.strictObject({ symbol: z.string().min(1), tickSize: PositiveDec, minPrice: Dec });
+export const SymbolRuleSchema = z.strictObject({ symbol: SymbolName, tickSize: PositiveDec, minPrice: Dec });
 export type SymbolRule = z.infer<typeof SymbolRuleSchema>;
 
 /** Persisted engine state (JSON-serialisable; the runner stores it after every step). */
@@ -172,7 +180,7 @@ export const ProtectionStateSchema = z.strictObject({
   /** Keyed by `posKey(symbol, positionSide)`. */
   positions: z.record(z.string(), PositionRecordSchema),
   /** Per-position id sequence; survives the position so ids are never reused while an old order may be open. */
-  counters: z.record(z.string(), z.number().int().nonnegative()),
+  counters: z.record(z.string(), NonNegInt),
   /** The trader's initial stop per position key, set before or after the entry. */
   traderStops: z.record(z.string(), PositiveDec),
   /**
@@ -181,18 +189,18 @@ export const ProtectionStateSchema = z.strictObject({
    */
   snapshots: z.record(z.string(), Ms),
   /** Steps applied so far: a logical clock that orders events as the engine applied them, whatever their time. */
-  seq: z.number().int().nonnegative().default(0),
+  seq: z._default(NonNegInt, 0),
   /**
    * Per position key, the step of the last position or fill event from the user stream. A reconcile read that began
    * before it is older than what the stream said, and must not overwrite it. Kept after the record is dropped.
    */
-  streamSeq: z.record(z.string(), z.number().int().nonnegative()).default({}),
+  streamSeq: z._default(z.record(z.string(), NonNegInt), {}),
 });
 export type ProtectionState = z.infer<typeof ProtectionStateSchema>;
 
 /** A position as ACCOUNT_UPDATE (`P[]`: s, ps, pa, ep) or positionRisk reports it; `amount` is signed. */
 export const PositionSnapshotSchema = z.strictObject({
-  symbol: z.string().min(1),
+  symbol: SymbolName,
   positionSide: PositionSideSchema,
   amount: Dec,
   entryPrice: Dec,
@@ -203,14 +211,14 @@ export type PositionSnapshot = z.infer<typeof PositionSnapshotSchema>;
 export const OpenAlgoOrderSchema = z.strictObject({
   algoId: z.string(),
   clientAlgoId: z.string(),
-  symbol: z.string().min(1),
+  symbol: SymbolName,
   side: OrderSideSchema,
   positionSide: PositionSideSchema,
   orderType: z.string(),
   quantity: Dec,
-  triggerPrice: Dec.optional(),
-  activatePrice: Dec.optional(),
-  callbackRate: Dec.optional(),
+  triggerPrice: z.optional(Dec),
+  activatePrice: z.optional(Dec),
+  callbackRate: z.optional(Dec),
   closePosition: z.boolean(),
   reduceOnly: z.boolean(),
 });
@@ -228,26 +236,26 @@ export const ProtectionEventSchema = z.discriminatedUnion('type', [
    */
   z.strictObject({
     type: z.literal('fill'),
-    symbol: z.string().min(1),
+    symbol: SymbolName,
     positionSide: PositionSideSchema,
     side: OrderSideSchema,
     qty: PositiveDec,
     price: PositiveDec,
     ...at,
   }),
-  z.strictObject({ type: z.literal('mark'), symbol: z.string().min(1), price: PositiveDec, ...at }),
+  z.strictObject({ type: z.literal('mark'), symbol: SymbolName, price: PositiveDec, ...at }),
   /** The trader's initial stop for a position (null clears it and returns to the safety stop). */
   z.strictObject({
     type: z.literal('traderStop'),
-    symbol: z.string().min(1),
+    symbol: SymbolName,
     positionSide: PositionSideSchema,
-    stopPrice: PositiveDec.nullable(),
+    stopPrice: z.nullable(PositiveDec),
     ...at,
   }),
-  z.strictObject({ type: z.literal('algoAccepted'), clientAlgoId: z.string(), algoId: z.string(), symbol: z.string().min(1), ...at }),
-  z.strictObject({ type: z.literal('algoRejected'), clientAlgoId: z.string(), code: z.number().int(), msg: z.string(), ...at }),
+  z.strictObject({ type: z.literal('algoAccepted'), clientAlgoId: z.string(), algoId: z.string(), symbol: SymbolName, ...at }),
+  z.strictObject({ type: z.literal('algoRejected'), clientAlgoId: z.string(), code: z.int(), msg: z.string(), ...at }),
   z.strictObject({ type: z.literal('algoCanceled'), clientAlgoId: z.string(), ...at }),
-  z.strictObject({ type: z.literal('cancelFailed'), clientAlgoId: z.string(), code: z.number().int(), msg: z.string(), ...at }),
+  z.strictObject({ type: z.literal('cancelFailed'), clientAlgoId: z.string(), code: z.int(), msg: z.string(), ...at }),
   /** ALGO_UPDATE X=TRIGGERING/TRIGGERED (§8). */
   z.strictObject({ type: z.literal('algoTriggered'), clientAlgoId: z.string(), ...at }),
   /** ALGO_UPDATE X=FINISHED (child order done) or EXPIRED/REJECTED (it died without closing; `rm` is the reason). */
@@ -271,7 +279,7 @@ export const ProtectionEventSchema = z.discriminatedUnion('type', [
      * the stream goes on: a position the stream changed, or an order that became live, after this step is newer than
      * the read, which then says nothing about it. Absent: the read is taken as current.
      */
-    sinceSeq: z.number().int().nonnegative().optional(),
+    sinceSeq: z.optional(NonNegInt),
     ...at,
   }),
   z.strictObject({ type: z.literal('symbolRules'), rules: z.array(SymbolRuleSchema), ...at }),
@@ -279,7 +287,7 @@ export const ProtectionEventSchema = z.discriminatedUnion('type', [
     type: z.literal('closeResult'),
     clientOrderId: z.string(),
     ok: z.boolean(),
-    code: z.number().int().nullable(),
+    code: z.nullable(z.int()),
     msg: z.string(),
     ...at,
   }),
@@ -293,9 +301,9 @@ export const EffectSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('cancelAlgo'),
     posKey: z.string(),
-    symbol: z.string().min(1),
+    symbol: SymbolName,
     clientAlgoId: z.string(),
-    algoId: z.string().optional(),
+    algoId: z.optional(z.string()),
   }),
   z.strictObject({ type: z.literal('closeMarket'), posKey: z.string(), params: CloseOrderParamsSchema }),
   z.strictObject({ type: z.literal('notify'), posKey: z.string(), level: z.enum(['info', 'warn', 'error']), text: z.string() }),
