@@ -14,7 +14,7 @@ import { JournalEntrySchema as ActivityEntrySchema, type JournalEntry as Activit
 import { roundToStep, mul, add } from '../../src/shared/decimal.ts';
 import { startExchange, type FaultInput, type SimExchange } from '../../sim/server.ts';
 import { launchExtension, setUpPaperAccount, type ExtensionBrowser } from '../../tests/e2e/harness.ts';
-import { checkExactlyOnce, checkJournal, checkOrphans, checkOutcomes, checkStopGaps, type CheckResult, type FaultEvent, type StampedEntry, type TraderAnswer } from './invariants.ts';
+import { checkExactlyOnce, checkJournal, checkOrphans, checkOutcomes, checkReplays, checkStopGaps, type CheckResult, type FaultEvent, type OrderJournalSnapshot, type StampedEntry, type TraderAnswer } from './invariants.ts';
 
 /** Faults the campaign can inject; the short soak picks the ones that genuinely pass. */
 export const FAULT_KINDS = [
@@ -194,7 +194,16 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     if (opts.dumpPath !== undefined) {
       const orderJournal = await run.readOrderJournal().catch(() => []);
       const activity = await run.readActivityJournal().catch(() => []);
-      writeFileSync(opts.dumpPath, JSON.stringify({ ledger: stamped, faults: run.faults, answers: run.answers, orderJournal, activity, workerConsole }));
+      // Order-journal reads as deltas (changed entries, removed intent ids): whole reads would be ~100 MB.
+      const reads: { atMs: number; changed: OrderJournalEntry[]; removed: string[] }[] = [];
+      let previous = new Map<string, OrderJournalEntry>();
+      for (const read of run.orderSnapshots) {
+        const now = new Map(read.entries.map((e) => [e.intentId, e]));
+        const changed = read.entries.filter((e) => JSON.stringify(previous.get(e.intentId)) !== JSON.stringify(e));
+        reads.push({ atMs: read.atMs, changed, removed: [...previous.keys()].filter((id) => !now.has(id)) });
+        previous = now;
+      }
+      writeFileSync(opts.dumpPath, JSON.stringify({ ledger: stamped, faults: run.faults, answers: run.answers, orderJournal, orderJournalReads: reads, orderJournalReadMs: run.orderJournalReadMs, activity, workerConsole }));
     }
     const durationMs = Date.now() - started;
     return { ...report, durationMs };
@@ -210,6 +219,10 @@ class Campaign {
   readonly answers: TraderAnswer[] = [];
   readonly faults: FaultEvent[] = [];
   readonly snapshots: ActivityEntry[][] = [];
+  /** The order journal as read before each worker stop: the final read alone misses what the worker pruned. */
+  readonly orderSnapshots: OrderJournalSnapshot[] = [];
+  /** When the audit's own read of the order journal completed. */
+  orderJournalReadMs = 0;
   readonly problems: string[] = [];
   readonly scenarios: Record<string, number> = {};
   readonly outcomes: Record<string, number> = {};
@@ -284,7 +297,7 @@ class Campaign {
     }
     this.answers.push(answer);
     // Flattens and closes are listed next to the faults, so a violation names what the trader was doing too.
-    this.faults.push({ kind: `trader ${request}`, wallMs: answer.atMs, detail: answer.outcome });
+    this.faults.push({ kind: `trader ${request}`, wallMs: answer.atMs, detail: `${answer.outcome}${answer.code === undefined ? '' : ` ${answer.code}`}` });
     const key = `${request} ${answer.outcome}${answer.code === undefined ? '' : ` ${answer.code}`}`;
     this.outcomes[key] = (this.outcomes[key] ?? 0) + 1;
     return answer;
@@ -422,6 +435,9 @@ class Campaign {
       if (!this.#trading) return;
       // What the journal holds right before the stop must all be there at the end.
       this.snapshots.push(await this.readActivityJournal());
+      const entries = await this.readOrderJournal();
+      // Stamped once the read is done: an entry it lacks was pruned by then.
+      this.orderSnapshots.push({ atMs: Date.now(), entries });
       await this.cdp.send('ServiceWorker.stopAllWorkers');
       this.#workerStops += 1;
       this.faults.push({ kind: 'workerStop', wallMs: Date.now(), detail: `#${this.#workerStops}` });
@@ -473,6 +489,7 @@ class Campaign {
   async audit(): Promise<Omit<SoakReport, 'durationMs'>> {
     const endMs = Date.now();
     const orderJournal = await this.readOrderJournal();
+    this.orderJournalReadMs = Date.now();
     const final = await this.readActivityJournal();
     const q = await this.send({ type: 'journal.query', text: 'stk-', limit: 5000 });
     const queried = q.kind === 'answer' ? z.object({ ok: z.literal(true), value: z.array(ActivityEntrySchema) }).safeParse(q.value) : null;
@@ -480,8 +497,9 @@ class Campaign {
     this.stamp();
     const ledger = this.stampedLedger();
     const checks = [
-      checkExactlyOnce(ledger),
-      checkOutcomes(ledger, orderJournal, this.answers),
+      checkExactlyOnce(ledger, this.faults),
+      checkReplays(ledger, this.faults, endMs),
+      checkOutcomes(ledger, orderJournal, this.answers, this.orderSnapshots, this.orderJournalReadMs),
       checkStopGaps(ledger, this.faults, endMs),
       checkOrphans(ledger, this.faults, endMs, this.opts.orphanBoundMs),
       checkJournal(this.snapshots, final, queried?.success === true ? queried.data.value : [], this.answers, ledger),
