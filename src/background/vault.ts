@@ -104,6 +104,8 @@ export const THROTTLE_STORAGE_KEY = 'strike.vault.throttle.v1';
 export const SESSION_STORAGE_KEY = 'strike.vault.session.v1';
 export const PENDING_KEYPAIR_KEY = 'strike.vault.pendingKeyPair.v1';
 export const AUTO_LOCK_ALARM = 'strike.vault.autoLock';
+/** Activity pushes the auto-lock deadline at most this often: minutes of idle time do not need finer steps. */
+export const TOUCH_EVERY_MS = 30_000;
 
 /** In-memory caches of an unlocked session; every one of them is listed in {@link CLEARED_ON_LOCK}. */
 interface Memory {
@@ -288,6 +290,7 @@ export class Vault {
   private readonly ports: VaultPorts;
   private readonly kdf: Kdf;
   private memory: Memory = {};
+  private lastTouchMs = Number.NEGATIVE_INFINITY;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly lockListeners: Array<() => void> = [];
 
@@ -457,8 +460,15 @@ export class Vault {
     });
   }
 
-  /** User activity (a click, a hotkey): pushes the auto-lock deadline to now + idle time. No-op while locked. */
+  /**
+   * User activity (a click, a hotkey): pushes the auto-lock deadline to now + idle time. No-op while locked. At most
+   * once every {@link TOUCH_EVERY_MS}: each push is four storage and alarm calls, and the browser answers an
+   * extension's calls in order, so on every click they would delay the order journal's write queued behind them.
+   */
   touch(): Promise<void> {
+    const now = this.ports.now();
+    if (this.memory.live !== undefined && now - this.lastTouchMs < TOUCH_EVERY_MS) return Promise.resolve();
+    this.lastTouchMs = now;
     return this.exclusive(async () => {
       const record = await this.loadRecord();
       if (record.ok) await this.extend(record.value);

@@ -37,7 +37,8 @@ class FakeSessionArea {
   }
 }
 
-const T0 = 1_700_000_000_000;
+// Real time: the journal prunes on the real clock (Date.now) at its first write and every 100th.
+const T0 = Date.now();
 const intent = (seq: number): Intent => ({ kind: 'order', id: makeIntentId(T0, seq), symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.01' });
 const pending = (seq: number): JournalEntry => createEntry(intent(seq), { nowMs: T0, recvWindowMs: 5000 });
 
@@ -103,8 +104,8 @@ describe('SessionJournal: the order journal in chrome.storage.session', () => {
     for (let i = 1; i <= 2_100; i++) await journal.put(markExchangeStatus(pending(i), { nowMs: now + i, exchangeId: String(i), status: 'FILLED' }));
     await new Promise((resolve) => setTimeout(resolve, 0));
     area.confirmAll();
-    // Pruned every 100 writes: the 2,100th write pruned down to the newest 2,000.
-    expect([...area.data.keys()].length).toBe(2_000);
+    // Pruned at the first write and every 100th: the 2,001st left the newest 2,000, and 99 were written since.
+    expect([...area.data.keys()].length).toBe(2_099);
     expect(await journal.get(pending(1).intentId)).toBeUndefined();
     expect((await journal.get(pending(2_100).intentId))?.state).toBe('filled');
 
@@ -112,6 +113,7 @@ describe('SessionJournal: the order journal in chrome.storage.session', () => {
     area.autoConfirm = true;
     const next = markSent(pending(3_000), { nowMs: now + 5_000, signedAtMs: now + 5_000, timestampMs: now + 5_000, via: 'ws-api' });
     await journal.put(next);
+    // Full: pruned down to the newest 1,000 settled entries, then the sent entry stored.
     expect(area.data.size).toBe(1_001);
     expect(area.data.get(`orders.journal.v1:${next.intentId}`)).toMatchObject({ state: 'sent' });
   });

@@ -266,6 +266,24 @@ describe('liveProfileId: the order hot path\'s lock check from memory', () => {
   });
 });
 
+describe('touch: activity pushes the deadline at most every 30 s', () => {
+  it('skips a push within 30 s of the last one, and pushes again after', async () => {
+    const w = world();
+    const vault = w.vault();
+    value(await vault.setup(hmacProfile, PASSWORD));
+    const start = w.clock.t;
+    w.clock.t = start + 10 * MIN;
+    await vault.touch();
+    expect(w.alarms.get(AUTO_LOCK_ALARM)).toBe(start + 40 * MIN);
+    w.clock.t += 20_000;
+    await vault.touch();
+    expect(w.alarms.get(AUTO_LOCK_ALARM)).toBe(start + 40 * MIN);
+    w.clock.t += 10_000;
+    await vault.touch();
+    expect(w.alarms.get(AUTO_LOCK_ALARM)).toBe(w.clock.t + 30 * MIN);
+  });
+});
+
 describe('auto-lock after idle (fake clock, alarms port)', () => {
   it('schedules the alarm at the deadline, extends it on activity, and locks when it fires', async () => {
     const w = world();

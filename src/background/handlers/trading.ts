@@ -4,7 +4,9 @@ import * as manager from '../trading/manager.ts';
 import * as journal from '../activity-log.ts';
 import { readTicket, writeTicket } from '../ticket-store.ts';
 import { vault } from '../services.ts';
-import { err, ok } from '../../shared/result.ts';
+import { err, ok, type Result } from '../../shared/result.ts';
+import type { OrderAck, RequestOf } from '../../shared/messages.ts';
+import type { TradingSession } from '../trading/session.ts';
 
 type TradingKeys =
   | 'order.submit'
@@ -18,22 +20,28 @@ type TradingKeys =
   | 'journal.query'
   | 'journal.export';
 
+/** The panel's ticket, or for a hotkey on a market tab the same ticket on that tab's symbol. */
+async function submitTicket(session: TradingSession, req: RequestOf<'order.submit'>, receivedAt: number): Promise<Result<OrderAck>> {
+  const ticket = await readTicket();
+  if (req.symbol === undefined || req.symbol === ticket.symbol) return session.submit(ticket, req.side, req.inputAtMs, receivedAt);
+  // A quantity is in the ticket symbol's base unit: 100 SOL is not 100 BTC. Only unit-free sizes carry over.
+  if (ticket.sizeMode === 'quantity') {
+    return err(
+      'VALIDATION',
+      `This tab shows ${req.symbol} but the ticket's size is a ${ticket.symbol} quantity. Size the ticket in USDT, % of balance or risk to trade the tab's symbol by hotkey. No order was sent.`,
+    );
+  }
+  return session.submit({ ...ticket, symbol: req.symbol }, req.side, req.inputAtMs, receivedAt);
+}
+
 export const tradingHandlers = {
   'order.submit': async (req, { receivedAt }) => {
-    // A trader's own action is activity: it pushes the auto-lock back.
-    void vault.touch();
     const s = await manager.session();
     if (!s.ok) return s;
-    const ticket = await readTicket();
-    if (req.symbol === undefined || req.symbol === ticket.symbol) return s.value.submit(ticket, req.side, req.inputAtMs, receivedAt);
-    // A quantity is in the ticket symbol's base unit: 100 SOL is not 100 BTC. Only unit-free sizes carry over.
-    if (ticket.sizeMode === 'quantity') {
-      return err(
-        'VALIDATION',
-        `This tab shows ${req.symbol} but the ticket's size is a ${ticket.symbol} quantity. Size the ticket in USDT, % of balance or risk to trade the tab's symbol by hotkey. No order was sent.`,
-      );
-    }
-    return s.value.submit({ ...ticket, symbol: req.symbol }, req.side, req.inputAtMs, receivedAt);
+    // A trader's own action is activity: it pushes the auto-lock back, once the order has left.
+    const answer = await submitTicket(s.value, req, receivedAt);
+    void vault.touch();
+    return answer;
   },
   'ticket.set': async (req) => {
     const ticket = await writeTicket(req.ticket);

@@ -630,13 +630,14 @@ export class TradingSession {
         await this.refresh();
         const still = [...this.book.positions.values()].some((p) => p.symbol === symbol && p.positionSide === positionSide);
         if (!still) {
-          this.hooks.log('order', `Close ${symbol}: the position was already closed`, { clientId: entry.clientOrderId });
+          await this.hooks.log('order', `Close ${symbol}: the position was already closed`, { clientId: entry.clientOrderId });
           return ok({ clientOrderId: entry.clientOrderId });
         }
       }
       return { ok: false, error: entry.error ?? { code: 'UNKNOWN_STATUS', message: 'The close order’s outcome is unknown.' } };
     }
-    this.hooks.log('order', `Close ${symbol} ${abs(pos.amount)} at market`, { clientId: entry.clientOrderId });
+    // Answered once it is journaled, as an order is: a worker stopped right after the answer must not lose it.
+    await this.hooks.log('order', `Close ${symbol} ${abs(pos.amount)} at market`, { clientId: entry.clientOrderId });
     return ok({ clientOrderId: entry.clientOrderId });
   }
 

@@ -72,8 +72,9 @@ export class SessionJournal implements JournalStore {
 
   put(entry: JournalEntry): Promise<void> {
     this.#written.set(entry.intentId, entry);
-    this.#writes += 1;
+    // The first write of each worker life prunes too: a worker stopped every few dozen orders never reaches 100.
     if (this.#writes % PRUNE_EVERY === 0) void this.prune(Date.now());
+    this.#writes += 1;
     const item = { [PREFIX + entry.intentId]: entry };
     return entry.state === 'sent' ? this.#confirmed(item) : dispatchSessionWrite(item);
   }
