@@ -294,6 +294,10 @@ export interface OrderJournalSnapshot {
 
 /** How long settled order-journal entries are kept before the worker prunes them (worker-ports.ts, SETTLED_KEEP_MS). */
 export const JOURNAL_KEEP_MS = 10 * 60_000;
+/** And how many, newest first (worker-ports.ts, SETTLED_KEEP_MAX): older ones may go before `JOURNAL_KEEP_MS`. */
+export const JOURNAL_KEEP_MAX = 2_000;
+/** The states the worker counts as settled when it prunes (worker-ports.ts, SETTLED). */
+const PRUNABLE = new Set(['acked', 'rejected', 'filled', 'canceled', 'final', 'unknown']);
 
 /**
  * Every intent has a final outcome: each order-journal entry ended in a terminal state (not pending, sent,
@@ -310,25 +314,33 @@ export function checkOutcomes(
   earlier: readonly OrderJournalSnapshot[] = [],
   endMs = Number.POSITIVE_INFINITY,
   keepMs = JOURNAL_KEEP_MS,
+  keepMax = JOURNAL_KEEP_MAX,
 ): CheckResult {
   const violations: string[] = [];
   const reads = [...earlier].sort((a, b) => a.atMs - b.atMs).concat([{ atMs: endMs, entries: orderJournal }]);
   /** Per intent: its latest version and the first read after it that lacked it. */
-  const known = new Map<string, { entry: OrderJournalEntry; goneAtMs: number | null }>();
+  const known = new Map<string, { entry: OrderJournalEntry; goneAtMs: number | null; newerWhenGone: number }>();
   for (const read of reads) {
     const here = new Set<string>();
     for (const e of read.entries) {
       here.add(e.intentId);
-      known.set(e.intentId, { entry: e, goneAtMs: null });
+      known.set(e.intentId, { entry: e, goneAtMs: null, newerWhenGone: 0 });
     }
-    for (const [id, k] of known) if (!here.has(id) && k.goneAtMs === null) k.goneAtMs = read.atMs;
+    const settledTimes = read.entries.filter((e) => PRUNABLE.has(e.state)).map((e) => e.times.updatedMs);
+    for (const [id, k] of known) {
+      if (here.has(id) || k.goneAtMs !== null) continue;
+      k.goneAtMs = read.atMs;
+      // Pruned by count: the read that lacks it holds at least keepMax settled entries newer than it.
+      k.newerWhenGone = settledTimes.filter((t) => t > k.entry.times.updatedMs).length;
+    }
   }
   let pruned = 0;
-  for (const { entry: e, goneAtMs } of known.values()) {
+  for (const { entry: e, goneAtMs, newerWhenGone } of known.values()) {
     const what = `${e.intent.kind} ${e.clientOrderId} (intent ${e.intentId})`;
     if (!FINAL_STATES.has(e.state)) violations.push(`${what} ended ${e.state}${goneAtMs === null ? '' : ' and was then dropped from the journal'}${e.error === null ? '' : `: ${e.error.message}`}`);
-    else if (goneAtMs !== null && goneAtMs - e.times.updatedMs < keepMs) violations.push(`${what} left the journal ${Math.round((goneAtMs - e.times.updatedMs) / 1000)} s after it settled (kept ${keepMs / 1000} s)`);
-    else if (goneAtMs !== null) pruned += 1;
+    else if (goneAtMs !== null && goneAtMs - e.times.updatedMs < keepMs && newerWhenGone < keepMax) {
+      violations.push(`${what} left the journal ${Math.round((goneAtMs - e.times.updatedMs) / 1000)} s after it settled, with ${newerWhenGone} newer settled entries (kept ${keepMs / 1000} s or the newest ${keepMax})`);
+    } else if (goneAtMs !== null) pruned += 1;
   }
   let traderPlaced = 0;
   for (const { entry } of ledger) {

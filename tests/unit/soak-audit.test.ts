@@ -175,6 +175,17 @@ describe('soak audit', () => {
     expect(out.stats['prunedAfterSettling']).toBe(pruned);
   });
 
+  it('outcomes: an entry pruned early is fine only when the journal then held keepMax newer settled entries', () => {
+    const ledger = [placed(1_000, 'stk-a-1', 1)];
+    const newer = (n: number, state: OrderJournalEntry['state'] = 'filled') => Array.from({ length: n }, (_, i) => entry(`n-${i}`, state, 2_000 + i));
+    const early = (entries: OrderJournalEntry[]) => checkOutcomes(ledger, entries, [], [read(5_000, entry('a-1', 'filled', 1_000))], 60_000, keep, 3);
+    expect(early(newer(3)).violations).toEqual([]);
+    expect(early(newer(3)).stats['prunedAfterSettling']).toBe(1);
+    expect(early(newer(2)).violations).toEqual([expect.stringContaining('with 2 newer settled entries')]);
+    // Entries that may still need reconciling are never pruned, so they do not count.
+    expect(early([...newer(2), ...newer(1, 'sent').map((e) => ({ ...e, intentId: 'x-1' }))]).violations).toHaveLength(2);
+  });
+
   it('outcomes: an answered order that no read of the journal held is reported', () => {
     const answer = { request: 'order.submit' as const, outcome: 'ok' as const, clientOrderId: 'stk-z-9', atMs: 1 };
     expect(checkOutcomes([], [], [answer]).violations).toEqual([expect.stringContaining('stk-z-9')]);
