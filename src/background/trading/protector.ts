@@ -1,6 +1,7 @@
 /**
- * Runs the protection engine (src/core/asl.ts) against the exchange: feeds it events one at a time, saves its
- * state after every step and before any effect runs (so a worker restart resumes from what was decided), executes
+ * Runs the protection engine (src/core/asl.ts) against the exchange: feeds it events one at a time, issues the save
+ * of its state after every step and before any effect runs (so a worker restart resumes from what was decided; the
+ * save is confirmed by the order journal's confirmed write of the effect's order, see dispatchSessionWrite), executes
  * the effects, and feeds their outcomes back as events. Effects run concurrently; steps never do.
  */
 import {
