@@ -154,10 +154,11 @@ export class TradingSession {
    * What an order needs, and nothing more: the symbol rules, the clock, the position mode and the protector's
    * state. After a worker restart all of it comes from storage (the clock's samples and the position mode as the
    * previous worker left them), so the next hotkey signs without waiting for a round trip; {@link connect} then
-   * checks every one of them against the exchange.
+   * checks every one of them against the exchange. The first session of a browser session reads the clock and the
+   * position mode from the exchange first.
    */
   async prepare(): Promise<Result<void>> {
-    const [info] = await Promise.all([this.#loadRules(), this.protector.init(), this.#restoreAccount()]);
+    const [info, , modeKnown] = await Promise.all([this.#loadRules(), this.protector.init(), this.#restoreAccount()]);
     if (!info.ok) return info;
     await this.protector.feed({
       type: 'symbolRules',
@@ -165,6 +166,8 @@ export class TradingSession {
       atMs: Date.now(),
     });
     if (!this.client.clock.synced) await this.client.clock.sync();
+    // No previous worker in this browser session: the position mode decides how an order is written (§4.3).
+    if (!modeKnown) await this.#readPositionMode();
     return ok(undefined);
   }
 
@@ -225,13 +228,17 @@ export class TradingSession {
     return `clock.v1:${this.client.endpoints.rest}`;
   }
 
-  /** The previous worker's clock samples and position mode (chrome.storage.session, parsed: a trust boundary). */
-  async #restoreAccount(): Promise<void> {
+  /**
+   * The previous worker's clock samples and position mode (chrome.storage.session, parsed: a trust boundary).
+   * True when the position mode was restored.
+   */
+  async #restoreAccount(): Promise<boolean> {
     const stored = await chrome.storage.session.get([this.#accountKey, this.#clockKey]);
-    const account = StoredAccountSchema.safeParse(stored[this.#accountKey]);
-    if (account.success) this.#hedge = account.data.hedge;
     const samples = ClockSamplesSchema.safeParse(stored[this.#clockKey]);
     if (samples.success) this.client.clock.restore(samples.data, CLOCK_SAMPLE_MAX_AGE_MS);
+    const account = StoredAccountSchema.safeParse(stored[this.#accountKey]);
+    if (account.success) this.#hedge = account.data.hedge;
+    return account.success;
   }
 
   /** One-way or hedge mode (§4.3), kept for the next worker. An unreadable answer keeps what is known. */
