@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EventSchema, RequestSchema, ResponseSchemas, type AppEvent, type Request, type TradingSnapshot } from '../../src/shared/messages.ts';
+import { EventSchema, RequestSchema, ResponseSchemas, type AppEvent, type TradingSnapshot } from '../../src/shared/messages.ts';
+import { VALID_REQUESTS } from '../fixtures/requests.ts';
 
 const vault = { profiles: [], unlocked: false, autoLockMinutes: 30, retryAfterMs: 0 };
 const status = {
@@ -21,38 +22,7 @@ const snapshot = {
   connection: { rest: 'ok', wsApi: 'up', market: 'up', user: 'up', clockOffsetMs: 0, rttMs: 1 },
 } satisfies TradingSnapshot;
 
-/** One valid example of every request type; the `satisfies` makes a new request type without an example a compile error. */
-const validRequests = {
-  'app.status': { type: 'app.status' },
-  'order.submit': { type: 'order.submit', side: 'BUY', source: 'panel', inputAtMs: 1_700_000_000_000 },
-  'hotkeys.check': { type: 'hotkeys.check' },
-  'hotkeys.openSettings': { type: 'hotkeys.openSettings' },
-  'ui.setMinimized': { type: 'ui.setMinimized', minimized: true },
-  'vault.status': { type: 'vault.status' },
-  'vault.generateEd25519': { type: 'vault.generateEd25519' },
-  'vault.setup': {
-    type: 'vault.setup',
-    name: 'Paper',
-    environment: 'local',
-    confirmMainnet: false,
-    credentials: { kind: 'hmac', apiKey: 'k', secret: 's' },
-    password: 'correct horse',
-  },
-  'vault.unlock': { type: 'vault.unlock', profileId: 'p-1', password: 'pw' },
-  'vault.lock': { type: 'vault.lock' },
-  'vault.changePassword': { type: 'vault.changePassword', oldPassword: 'a', newPassword: 'b' },
-  'vault.deleteProfile': { type: 'vault.deleteProfile', profileId: 'p-1', password: 'pw' },
-  'vault.setAutoLock': { type: 'vault.setAutoLock', minutes: 15 },
-  'ticket.set': { type: 'ticket.set', ticket },
-  'ticket.preview': { type: 'ticket.preview', ticket, side: 'SELL' },
-  'trading.snapshot': { type: 'trading.snapshot' },
-  'position.close': { type: 'position.close', symbol: 'BTCUSDT', positionSide: 'BOTH' },
-  'order.cancel': { type: 'order.cancel', symbol: 'BTCUSDT', kind: 'algo', clientId: 'sl-1' },
-  'orders.cancelAll': { type: 'orders.cancelAll' },
-  flatten: { type: 'flatten', source: 'hotkey', inputAtMs: 1 },
-  'journal.query': { type: 'journal.query', text: 'fill', limit: 100 },
-  'journal.export': { type: 'journal.export' },
-} satisfies { [K in Request['type']]: Extract<Request, { type: K }> };
+const validRequests = VALID_REQUESTS;
 
 const validEvents = {
   status: { type: 'status', status },

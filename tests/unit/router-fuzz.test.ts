@@ -9,6 +9,7 @@ import { createRouter, type HandlerMap, type SenderLike } from '../../src/backgr
 import { RequestSchema, ResponseSchemas, responseSchemaFor, type RequestType } from '../../src/shared/messages.ts';
 import { err, ok, resultSchema, type Result } from '../../src/shared/result.ts';
 import { z } from 'zod';
+import { VALID_REQUESTS, VALID_TICKET } from '../fixtures/requests.ts';
 
 const EXT_ID = 'abcdefghijklmnopabcdefghijklmnop';
 const opts = { extensionId: EXT_ID, extensionOrigin: `chrome-extension://${EXT_ID}` };
@@ -30,33 +31,10 @@ const foreignSenders: SenderLike[] = [
 /** Seeded, so every fuzz case is reproducible: the exchange's own generator. */
 const prng = mulberry32;
 
-const ticket = { symbol: 'BTCUSDT', sizeMode: 'quantity', size: '0.01', stopPercent: '1.5', leverage: 10, orderType: 'LIMIT', price: '50000', postOnly: false, reduceOnly: false };
+const ticket = VALID_TICKET;
 
 /** One valid request of every type (checked below to parse, so a schema change that breaks one shows up). */
-const VALID: Record<RequestType, Record<string, unknown>> = {
-  'app.status': { type: 'app.status' },
-  'order.submit': { type: 'order.submit', side: 'BUY', source: 'panel', inputAtMs: 1_700_000_000_000, symbol: 'ETHUSDT' },
-  'hotkeys.check': { type: 'hotkeys.check' },
-  'hotkeys.openSettings': { type: 'hotkeys.openSettings' },
-  'ui.setMinimized': { type: 'ui.setMinimized', minimized: true },
-  'vault.status': { type: 'vault.status' },
-  'vault.generateEd25519': { type: 'vault.generateEd25519' },
-  'vault.setup': { type: 'vault.setup', name: 'main', environment: 'local', confirmMainnet: false, credentials: { kind: 'hmac', apiKey: 'k', secret: 's' }, password: 'pw' },
-  'vault.unlock': { type: 'vault.unlock', profileId: 'p1', password: 'pw' },
-  'vault.lock': { type: 'vault.lock' },
-  'vault.changePassword': { type: 'vault.changePassword', oldPassword: 'a', newPassword: 'b' },
-  'vault.deleteProfile': { type: 'vault.deleteProfile', profileId: 'p1', password: 'pw' },
-  'vault.setAutoLock': { type: 'vault.setAutoLock', minutes: 30 },
-  'ticket.set': { type: 'ticket.set', ticket },
-  'ticket.preview': { type: 'ticket.preview', ticket, side: 'SELL' },
-  'trading.snapshot': { type: 'trading.snapshot' },
-  'position.close': { type: 'position.close', symbol: 'BTCUSDT', positionSide: 'BOTH' },
-  'order.cancel': { type: 'order.cancel', symbol: 'BTCUSDT', kind: 'algo', clientId: 'sl-BTCUSDT-B-1' },
-  'orders.cancelAll': { type: 'orders.cancelAll' },
-  flatten: { type: 'flatten', source: 'hotkey', inputAtMs: 5 },
-  'journal.query': { type: 'journal.query', text: 'BTC', limit: 50 },
-  'journal.export': { type: 'journal.export' },
-};
+const VALID: Record<RequestType, Record<string, unknown>> = VALID_REQUESTS;
 
 const vaultStatus = { profiles: [], unlocked: false, autoLockMinutes: 30, retryAfterMs: 0 };
 const connection = { rest: 'ok', wsApi: 'up', market: 'up', user: 'up', clockOffsetMs: 0, rttMs: 1 };
