@@ -19,7 +19,7 @@ import {
   type OrderJournalSnapshot,
   type StampedEntry,
 } from '../../scripts/soak/invariants.ts';
-import type { JournalEntry as OrderJournalEntry } from '../../src/core/journal.ts';
+import { createEntry, type JournalEntry as OrderJournalEntry } from '../../src/core/journal.ts';
 import type { LedgerKind } from '../../sim/server.ts';
 
 /** The audit itself, on hand-made ledgers: each check must fire on the violation it exists for. */
@@ -140,24 +140,10 @@ describe('soak audit', () => {
 
   // ------------------------------------------------------------------------------------------------ outcomes
 
-  const entry = (intentId: string, state: OrderJournalEntry['state'], updatedMs: number): OrderJournalEntry => ({
-    intentId,
-    intent: { kind: 'order', id: intentId, symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.01' },
-    clientOrderId: `stk-${intentId}`,
-    attempt: 0,
-    request: {},
-    state,
-    via: 'ws-api',
-    signedTimestampMs: null,
-    recvWindowMs: 5_000,
-    exchangeId: null,
-    exchangeStatus: null,
-    error: null,
-    resynced: false,
-    retries: 0,
-    queryFailures: 0,
-    times: { inputMs: 0, signedMs: null, sentMs: null, ackMs: null, filledMs: null, updatedMs },
-  });
+  const entry = (intentId: string, state: OrderJournalEntry['state'], updatedMs: number): OrderJournalEntry => {
+    const created = createEntry({ kind: 'order', id: intentId, symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.01' }, { nowMs: 0, recvWindowMs: 5_000 });
+    return { ...created, state, via: 'ws-api', times: { ...created.times, updatedMs } };
+  };
   const read = (atMs: number, ...entries: OrderJournalEntry[]): OrderJournalSnapshot => ({ atMs, entries });
   const keep = JOURNAL_KEEP_MS;
 
