@@ -13,7 +13,7 @@ import { err, ok, type AppError, type Result } from '../../shared/result.ts';
 import { z } from '../../shared/zod.ts';
 import { ExchangeClient, type Environment } from '../exchange/client.ts';
 import { parseOutcome } from '../exchange/rest.ts';
-import { backoffDelay } from '../exchange/backoff.ts';
+import { Backoff } from '../exchange/backoff.ts';
 import { PositionSchema } from '../exchange/schemas.ts';
 import type { SigningMaterial } from '../vault.ts';
 import { AccountBook } from './book.ts';
@@ -167,7 +167,7 @@ export class TradingSession {
     });
     if (!this.client.clock.synced) await this.client.clock.sync();
     // No previous worker in this browser session: the position mode decides how an order is written (§4.3).
-    if (!modeKnown) await this.#readPositionMode();
+    if (!modeKnown) this.#modeRead = await this.#readPositionMode();
     return ok(undefined);
   }
 
@@ -216,7 +216,8 @@ export class TradingSession {
       },
     });
     void this.client.start().catch((e: unknown) => this.hooks.log('error', `Resuming the order journal failed: ${e instanceof Error ? e.message : String(e)}`));
-    await Promise.all([this.#readPositionMode(), this.refresh()]);
+    // Read again unless prepare() just did: a restored mode may be stale (the trader can switch it on Binance).
+    await Promise.all([this.#modeRead ? true : this.#readPositionMode(), this.refresh()]);
     this.#scheduleReconcile();
   }
 
@@ -241,13 +242,20 @@ export class TradingSession {
     return account.success;
   }
 
-  /** One-way or hedge mode (§4.3), kept for the next worker. An unreadable answer keeps what is known. */
-  async #readPositionMode(): Promise<void> {
+  /** Whether prepare() read the position mode from the exchange (connect then need not read it again). */
+  #modeRead = false;
+
+  /**
+   * One-way or hedge mode (§4.3), kept for the next worker. An unreadable answer keeps what is known. True when the
+   * exchange answered.
+   */
+  async #readPositionMode(): Promise<boolean> {
     const dual = await this.client.rest.call('GET', '/fapi/v1/positionSide/dual', {}, { security: 'SIGNED' });
     const parsed = DualSchema.safeParse(dual.ok ? dual.body : null);
-    if (!parsed.success) return;
+    if (!parsed.success) return false;
     this.#hedge = parsed.data.dualSidePosition;
     void dispatchSessionWrite({ [this.#accountKey]: { hedge: this.#hedge } });
+    return true;
   }
 
   #cancelReconcile: (() => void) | null = null;
@@ -414,7 +422,7 @@ export class TradingSession {
         sinceSeq,
         atMs: Date.now(),
       });
-      this.#refreshFailures = 0;
+      this.#refreshBackoff.reset();
     } else {
       this.#retryRefresh();
     }
@@ -422,7 +430,7 @@ export class TradingSession {
     this.hooks.changed();
   }
 
-  #refreshFailures = 0;
+  readonly #refreshBackoff = new Backoff(() => Math.random(), { baseMs: 1_000, maxMs: 8_000, jitterRatio: 0.2 });
   #refreshRetry: (() => void) | null = null;
 
   /**
@@ -431,8 +439,7 @@ export class TradingSession {
    * unseen has none. During a 418 ban the limiter refuses it locally, at no cost, until the ban ends (§6).
    */
   #retryRefresh(): void {
-    const delayMs = backoffDelay(this.#refreshFailures, () => Math.random(), { baseMs: 1_000, maxMs: 8_000, jitterRatio: 0.2 });
-    this.#refreshFailures += 1;
+    const delayMs = this.#refreshBackoff.next();
     this.hooks.log('error', `Could not re-read positions and open orders; trying again in ${(delayMs / 1000).toFixed(1)} s`);
     if (this.#refreshRetry !== null || this.#stopped) return;
     this.#refreshRetry = workerScheduler.after(delayMs, () => {
