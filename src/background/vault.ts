@@ -538,9 +538,7 @@ export class Vault {
    * {@link liveProfileId} follows the stored session (storage stays the source of truth, whoever writes it).
    */
   sessionChanged(raw: unknown): void {
-    const parsed = SessionRecordSchema.safeParse(raw);
-    if (parsed.success) this.remember(parsed.data);
-    else delete this.memory.live;
+    this.adoptSession(raw);
   }
 
   /** Registers a callback run after every lock (manual, idle, profile deletion), e.g. to log out a WS API session. */
@@ -641,7 +639,12 @@ export class Vault {
   }
 
   private async readSession(): Promise<SessionRecord | null> {
-    const parsed = SessionRecordSchema.safeParse(await this.ports.session.get(SESSION_STORAGE_KEY));
+    return this.adoptSession(await this.ports.session.get(SESSION_STORAGE_KEY));
+  }
+
+  /** Parses a stored session record and brings the memory view in line with it: null (and no view) if unreadable. */
+  private adoptSession(raw: unknown): SessionRecord | null {
+    const parsed = SessionRecordSchema.safeParse(raw);
     if (!parsed.success) {
       delete this.memory.live;
       return null;
