@@ -58,8 +58,10 @@ async function create(key: SigningMaterial): Promise<Result<TradingSession>> {
     void updateBadge({ kind: 'error', reason: prepared.error.message });
     return prepared;
   }
-  session.setSymbolInView(ticket.symbol);
+  // connect() registers the stream listeners before its first await: the market streams open only after that, so
+  // their first events are not lost.
   void session.connect().then(() => log('connection', `Connected to the ${key.environment} exchange`));
+  session.setSymbolInView(ticket.symbol);
   performance.mark(READY_MARK);
   return ok(session);
 }

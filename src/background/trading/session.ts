@@ -474,12 +474,13 @@ export class TradingSession {
   }
 
   /**
-   * The mark and the expected fill price (far side of the book). A missing or stale mark (a cold worker whose
-   * streams are still connecting) is re-read over REST; an order is never sized on a stale price.
+   * The mark and the expected fill price (far side of the book). A missing or stale mark, or no book quote yet (a
+   * cold worker whose streams are still connecting; the book ticker streams only on change), is read over REST: an
+   * order is never sized on a stale price, nor on the mark where the book's far side is what it will pay.
    */
   async #prices(symbol: string, side: Side): Promise<Result<{ mark: string; fill: string }>> {
     let mark = this.book.marks.get(symbol);
-    if (mark === undefined || Date.now() - mark.atMs > STALE_MARK_MS) {
+    if (mark === undefined || Date.now() - mark.atMs > STALE_MARK_MS || !this.book.quotes.has(symbol)) {
       const [premium, quote] = await Promise.all([
         this.client.rest.call('GET', '/fapi/v1/premiumIndex', { symbol }, { security: 'NONE', symbol }),
         this.client.rest.call('GET', '/fapi/v1/ticker/bookTicker', { symbol }, { security: 'NONE', symbol }),
