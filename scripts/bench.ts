@@ -44,6 +44,7 @@ const N = {
   restarts: 5,
   unlocks: 4,
   reference: 80,
+  relay: 40,
 } as const;
 /** Below the client limiter's 2160 (90 % of 2400): its keep-alives and the user stream's refreshes need room too. */
 const WEIGHT_BUDGET = 1800;
@@ -275,6 +276,52 @@ class Bench {
     const st = await bounded(this.browser.worker.evaluate(probes.storageLoop, { n: 50 }), 60_000, 'storage loop');
     this.metric('worker_idb_put', 'ms', st.idbPut, 'worker IndexedDB readwrite transaction of one small record, to complete (the order journal writes before sending)');
     this.metric('worker_storage_get', 'ms', st.storageGet, 'worker chrome.storage.session.get of one key (per-order reads: ticket, vault status)');
+    this.metric('worker_storage_set', 'ms', st.storageSet, "worker chrome.storage.session.set of one order journal entry, to its promise (the order journal's confirmed `sent` write)");
+  }
+
+  /**
+   * The platform's floors for the two input paths, measured like the orders: a click on a relay button in the panel,
+   * and a message from an extension page, each reaching a listener in the worker that only sends one WebSocket API
+   * frame. What Chrome's input, messaging and socket hops cost before any of Strike's code runs.
+   */
+  async relay(n: number): Promise<void> {
+    log('relay floors (panel click / page message → worker listener → one WS API frame, no app logic)');
+    await this.budget(2 * n + 10);
+    await bounded(this.browser.worker.evaluate(probes.installRelay, { url: `${this.ex.wsUrl}/ws-fapi/v1` }), 10_000, 'relay install');
+    await this.panel.evaluate(probes.installRelayButton);
+    const arrival = async (from: number, what: string): Promise<number> => {
+      const deadline = performance.now() + 5_000;
+      for (;;) {
+        const rec = this.timing.since(from).find((r) => r.transport === 'ws' && r.key.endsWith('/ticker/price'));
+        if (rec !== undefined) return rec.atMs;
+        if (performance.now() > deadline) throw new Error(`the exchange never saw the relayed frame (${what})`);
+        await sleep(2);
+      }
+    };
+    const click: number[] = [];
+    const message: number[] = [];
+    try {
+      const box = await this.panel.locator('#bench-relay').boundingBox({ timeout: 5_000 });
+      if (box === null) throw new Error('the relay button is not visible');
+      for (let i = 0; i < n; i++) {
+        await this.panel.evaluate(probes.resetPanelProbe);
+        let from = this.timing.size;
+        await this.panel.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+        const atMs = await arrival(from, `click ${i}`);
+        const probe = await this.panel.evaluate(() => window.__strikeBench);
+        if (probe?.click == null) throw new Error('the panel probe lost the relay click');
+        click.push(atMs - probe.click);
+        from = this.timing.size;
+        const sentMs = await this.ext.evaluate(probes.relayTimed);
+        message.push((await arrival(from, `message ${i}`)) - sentMs);
+        await sleep(50);
+      }
+    } finally {
+      await this.panel.evaluate(probes.removeRelayButton);
+      await this.browser.worker.evaluate(probes.removeRelay);
+    }
+    this.metric('click_to_exchange_floor', 'ms', click, 'floor: click input event on a panel button → a bare worker listener sends one WS API frame → the exchange handles it');
+    this.metric('message_to_exchange_floor', 'ms', message, 'floor: an extension page sends a message → a bare worker listener sends one WS API frame → the exchange handles it');
   }
 
   /** Clicks BUY/SELL alternately in the panel; `rest` drops the WS API connection before each click. */
@@ -283,6 +330,7 @@ class Bench {
     const toExchange: number[] = [];
     const toAck: number[] = [];
     const toHandler: number[] = [];
+    const toSend: number[] = [];
     let wrongPath = 0;
     for (let i = 0; i < n; i++) {
       if (i % 10 === 0) await this.budget(10 * 20);
@@ -318,15 +366,18 @@ class Bench {
         toExchange.push(entry.atMs - probe.click);
         toAck.push(ack.atMs - probe.click);
         toHandler.push(probe.clickSeen - probe.click);
+        const sending = probe.statuses.find((s) => s.text.startsWith('Sending'));
+        if (sending !== undefined) toSend.push(sending.atMs - probe.click);
       }
       if (side === 'BUY') this.recordProtection(entry, from, ledgerFrom);
       await sleep(Math.max(0, ORDER_PERIOD_MS - (performance.now() - t0)));
     }
     if (wrongPath > 0) this.notes.push(`${path} clicks: ${wrongPath} of ${n} orders took the other path and were left out`);
     if (path === 'ws') {
-      this.metric('click_to_exchange_ws', 'ms', toExchange, 'click input event (event.timeStamp) → the exchange handles the order, WebSocket API path', 'raw_ws_rtt');
+      this.metric('click_to_exchange_ws', 'ms', toExchange, 'click input event (event.timeStamp) → the exchange handles the order, WebSocket API path', 'click_to_exchange_floor');
       this.metric('click_to_ack', 'ms', toAck, 'click input event → #status shows "… FILLED via WS · ack …" (DOM text set), WebSocket API path', 'raw_ws_rtt');
       this.metric('click_input_to_listener', 'ms', toHandler, "click input event → the page's first capturing click listener runs");
+      this.metric('click_input_to_request', 'ms', toSend, 'click input event → the panel shows "Sending…", right before it hands the request to chrome.runtime');
     } else {
       this.metric('click_to_exchange_rest', 'ms', toExchange, 'click input event → the exchange handles the order, REST path (WS API dropped)', 'raw_fetch_rtt');
       this.metric('click_to_ack_rest', 'ms', toAck, 'click input event → #status shows the ack, REST path', 'raw_fetch_rtt');
@@ -367,11 +418,11 @@ class Bench {
       if (side === 'BUY') this.recordProtection(entry, from, ledgerFrom);
       await sleep(Math.max(0, ORDER_PERIOD_MS - (performance.now() - t0)));
     }
-    this.metric('hotkey_warm_to_exchange', 'ms', toExchange, "hotkey's request (order.submit, source hotkey) sent by chrome.runtime.sendMessage → the exchange handles the order; worker running", 'raw_ws_rtt');
+    this.metric('hotkey_warm_to_exchange', 'ms', toExchange, "hotkey's request (order.submit, source hotkey) sent by chrome.runtime.sendMessage → the exchange handles the order; worker running", 'message_to_exchange_floor');
     this.metric('hotkey_warm_to_answer', 'ms', toAnswer, 'the same request → its answer (the ack) back in the sending page', 'raw_ws_rtt');
     this.metric('order_input_to_signed', 'ms', signed, "the worker's own breakdown (Date.now, 1 ms steps): input → order signed (after validation and the journal write)");
     this.metric('order_input_to_sent', 'ms', sent, "the worker's own breakdown: input → order frame handed to the socket");
-    this.metric('order_received_to_sent', 'ms', receivedToSent, "in the worker (performance.now): the request reaches the background's router → the order's frame is handed to the socket (parse, session check, sizing, validation, journal write issued, signing)");
+    this.metric('order_received_to_sent', 'ms', receivedToSent, "in the worker (performance.now): the request reaches the background's router → the order's frame is handed to the socket (parse, session check, sizing, validation, signing, the journal's `sent` entry written and confirmed)", 'worker_storage_set');
     this.metric('order_received_to_answer', 'ms', receivedToAnswer, "in the worker (performance.now): the request reaches the router → the exchange's answer arrives, WebSocket API path", 'raw_ws_rtt');
   }
 
@@ -523,6 +574,7 @@ async function main(): Promise<void> {
     panel: () => b.panelInteractive(),
     sign: () => b.sign(),
     floors: () => b.floors(),
+    relay: () => b.relay(N.relay),
     clicks: () => b.clicks('ws', N.clicksWs),
     hotkey: () => b.hotkeyWarm(),
     rest: () => b.clicks('rest', N.clicksRest),
@@ -552,9 +604,9 @@ async function main(): Promise<void> {
     await b.ex?.stop();
   }
   const order = [
-    'raw_fetch_rtt', 'raw_ws_rtt', 'sign',
-    'click_to_exchange_ws', 'click_to_exchange_rest', 'click_to_ack', 'click_to_ack_rest', 'click_input_to_listener',
-    'hotkey_warm_to_exchange', 'hotkey_warm_to_answer', 'order_input_to_signed', 'order_input_to_sent', 'order_received_to_sent', 'order_received_to_answer', 'worker_idb_put', 'worker_storage_get',
+    'raw_fetch_rtt', 'raw_ws_rtt', 'click_to_exchange_floor', 'message_to_exchange_floor', 'sign',
+    'click_to_exchange_ws', 'click_to_exchange_rest', 'click_to_ack', 'click_to_ack_rest', 'click_input_to_listener', 'click_input_to_request',
+    'hotkey_warm_to_exchange', 'hotkey_warm_to_answer', 'order_input_to_signed', 'order_input_to_sent', 'order_received_to_sent', 'order_received_to_answer', 'worker_idb_put', 'worker_storage_get', 'worker_storage_set',
     'hotkey_cold_to_exchange',
     'fill_to_stop_accepted', 'vault_unlock', 'worker_restart_to_ready', 'worker_script_to_ready', 'worker_restart_to_answer', 'panel_interactive',
     'worker_bundle_kb', 'worker_bundle_gzip_kb', 'panel_bundle_kb', 'panel_bundle_gzip_kb',

@@ -10,7 +10,7 @@
 
 /** What the panel probe saw since its last reset. */
 export interface PanelProbe {
-  /** Epoch ms of the last BUY/SELL click's input event (`event.timeStamp`). */
+  /** Epoch ms of the last BUY/SELL (or relay button) click's input event (`event.timeStamp`). */
   click: number | null;
   /** Epoch ms when that click reached the first (capturing) listener. */
   clickSeen: number | null;
@@ -35,7 +35,7 @@ export function installPanelProbe(): void {
     'click',
     (event) => {
       const target = event.target;
-      if (!(target instanceof HTMLElement) || (target.id !== 'buy' && target.id !== 'sell')) return;
+      if (!(target instanceof HTMLElement) || !['buy', 'sell', 'bench-relay'].includes(target.id)) return;
       probe.click = performance.timeOrigin + event.timeStamp;
       probe.clickSeen = performance.timeOrigin + performance.now();
       probe.statuses = [];
@@ -134,6 +134,62 @@ export async function signBatches(a: { batches: number; perBatch: number }): Pro
   return out;
 }
 
+/**
+ * The platform's floor for "input → order on the wire", installed in the worker: a `chrome.runtime.onMessage`
+ * listener that, for `{type: 'bench.relay'}`, sends one WebSocket API frame (`ticker.price`, timed by the exchange
+ * like an order) on its own open socket, with no other work. Strike's router sees the message too and answers it as
+ * an unknown type. Resolves once the socket is open.
+ */
+export async function installRelay(a: { url: string }): Promise<void> {
+  const ws = new WebSocket(a.url);
+  await new Promise<void>((resolve, reject) => {
+    ws.onopen = () => resolve();
+    ws.onerror = () => reject(new Error(`could not open ${a.url}`));
+  });
+  const g = globalThis as unknown as { __strikeRelay?: (message: unknown) => undefined; __strikeRelayOff?: () => void; __strikeRelayN?: number };
+  g.__strikeRelayN = 0;
+  g.__strikeRelay = (message: unknown): undefined => {
+    if (typeof message !== 'object' || message === null || (message as { type?: unknown }).type !== 'bench.relay') return undefined;
+    g.__strikeRelayN = (g.__strikeRelayN ?? 0) + 1;
+    ws.send(JSON.stringify({ id: `relay-${g.__strikeRelayN}`, method: 'ticker.price', params: { symbol: 'BTCUSDT' } }));
+    return undefined;
+  };
+  chrome.runtime.onMessage.addListener(g.__strikeRelay);
+  g.__strikeRelayOff = () => {
+    if (g.__strikeRelay !== undefined) chrome.runtime.onMessage.removeListener(g.__strikeRelay);
+    ws.close();
+  };
+}
+
+/** Removes the relay installed by {@link installRelay}. */
+export function removeRelay(): void {
+  (globalThis as unknown as { __strikeRelayOff?: () => void }).__strikeRelayOff?.();
+}
+
+/** Adds a `#bench-relay` button to the panel whose click sends `{type: 'bench.relay'}` at once, as BUY sends its order. */
+export function installRelayButton(): void {
+  const button = document.createElement('button');
+  button.id = 'bench-relay';
+  button.textContent = 'relay';
+  button.style.cssText = 'position:fixed;left:0;bottom:0;z-index:9999';
+  button.addEventListener('click', () => {
+    chrome.runtime.sendMessage({ type: 'bench.relay' }).catch(() => undefined);
+  });
+  document.body.append(button);
+}
+
+/** Removes the `#bench-relay` button. */
+export function removeRelayButton(): void {
+  document.getElementById('bench-relay')?.remove();
+}
+
+/** Sends `{type: 'bench.relay'}` from an extension page, as the hotkey probe sends its order; epoch ms before sending. */
+export function relayTimed(): number {
+  const sentMs = performance.timeOrigin + performance.now();
+  chrome.runtime.sendMessage({ type: 'bench.relay' }).catch(() => undefined);
+  return sentMs;
+}
+
 /** Sends one request to the background as an extension page does; epoch ms before sending and at the answer. */
 export async function sendTimed(message: unknown): Promise<{ sentMs: number; gotMs: number; answer: unknown }> {
   const sentMs = performance.timeOrigin + performance.now();
@@ -166,7 +222,7 @@ export function interactiveProbe(): void {
  * (awaited to `complete`, as the exchange journal writes before an order leaves) and `n` `chrome.storage.session`
  * reads (as the ticket and the vault status are read per order). A throwaway database; ms each.
  */
-export async function storageLoop(a: { n: number }): Promise<{ idbPut: number[]; storageGet: number[] }> {
+export async function storageLoop(a: { n: number }): Promise<{ idbPut: number[]; storageGet: number[]; storageSet: number[] }> {
   const db = await new Promise<IDBDatabase>((resolve, reject) => {
     const open = indexedDB.open('strike-bench', 1);
     open.onupgradeneeded = () => open.result.createObjectStore('t');
@@ -175,6 +231,20 @@ export async function storageLoop(a: { n: number }): Promise<{ idbPut: number[];
   });
   const idbPut: number[] = [];
   const storageGet: number[] = [];
+  const storageSet: number[] = [];
+  // The shape and size of an order journal entry in state `sent`.
+  const entry = {
+    intentId: 'bench-0001',
+    state: 'sent',
+    clientOrderId: 'stk-bench-0001',
+    intent: { kind: 'order', id: 'bench-0001', symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.010' },
+    request: { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.010', newClientOrderId: 'stk-bench-0001', newOrderRespType: 'RESULT' },
+    times: { inputMs: 1, signedMs: 2, sentMs: 3, ackMs: null, filledMs: null, updatedMs: 3 },
+    attempt: 1,
+    recvWindowMs: 5000,
+    signedTimestampMs: 1767225600000,
+    via: 'ws-api',
+  };
   try {
     for (let i = 0; i < a.n + 5; i++) {
       const t0 = performance.now();
@@ -187,14 +257,18 @@ export async function storageLoop(a: { n: number }): Promise<{ idbPut: number[];
       const t1 = performance.now();
       await chrome.storage.session.get('strike-bench-missing');
       const t2 = performance.now();
+      await chrome.storage.session.set({ 'strike-bench-entry': entry });
+      const t3 = performance.now();
       if (i >= 5) {
         idbPut.push(t1 - t0);
         storageGet.push(t2 - t1);
+        storageSet.push(t3 - t2);
       }
     }
   } finally {
     db.close();
     indexedDB.deleteDatabase('strike-bench');
+    await chrome.storage.session.remove('strike-bench-entry');
   }
-  return { idbPut, storageGet };
+  return { idbPut, storageGet, storageSet };
 }
