@@ -544,7 +544,9 @@ export class TradingSession {
     const { order: v, sized } = prepared.value;
     const positionSide = v.positionSide;
     if (ticket.stopPercent !== undefined && !ticket.reduceOnly) {
-      await this.protector.feed({ type: 'traderStop', symbol: v.symbol, positionSide, stopPrice: sized.stopPrice, atMs: Date.now() });
+      // Queued, not awaited: the protector applies events in arrival order, and this one is queued before the order
+      // leaves, so before any of its fills; the order does not wait behind mark ticks still being applied.
+      void this.protector.feed({ type: 'traderStop', symbol: v.symbol, positionSide, stopPrice: sized.stopPrice, atMs: Date.now() });
     }
     const intent: OrderIntent = {
       kind: 'order',
