@@ -206,10 +206,12 @@ export async function hotkeyTimed(side: 'BUY' | 'SELL'): Promise<{ sentMs: numbe
 
 /**
  * Records when `main[aria-busy="false"]` first appears, from the document's start (an init script: it runs before
- * the panel's own scripts). Read `window.__strikeInteractiveMs` afterwards: ms since navigation start.
+ * the panel's own scripts). Read `window.__strikeInteractiveMs` afterwards: ms since navigation start, and
+ * `window.__strikeDocumentStartMs`: when this probe ran, i.e. Chrome's share before any of the page's code.
  */
 export function interactiveProbe(): void {
-  const w = window as Window & { __strikeInteractiveMs?: number };
+  const w = window as Window & { __strikeInteractiveMs?: number; __strikeDocumentStartMs?: number };
+  w.__strikeDocumentStartMs = performance.now();
   new MutationObserver((_records, observer) => {
     if (document.querySelector('main[aria-busy="false"]') === null) return;
     w.__strikeInteractiveMs = performance.now();

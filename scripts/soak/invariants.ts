@@ -330,8 +330,9 @@ export function checkOutcomes(
     for (const [id, k] of known) {
       if (here.has(id) || k.goneAtMs !== null) continue;
       k.goneAtMs = read.atMs;
-      // Pruned by count: the read that lacks it holds at least keepMax settled entries newer than it.
-      k.newerWhenGone = settledTimes.filter((t) => t > k.entry.times.updatedMs).length;
+      // Pruned by count: the read that lacks it holds at least keepMax settled entries no older than it (the journal
+      // keeps the newest by last update; entries updated in the same millisecond are kept in either order).
+      k.newerWhenGone = settledTimes.filter((t) => t >= k.entry.times.updatedMs).length;
     }
   }
   let pruned = 0;

@@ -161,13 +161,15 @@ describe('soak audit', () => {
     expect(out.stats['prunedAfterSettling']).toBe(pruned);
   });
 
-  it('outcomes: an entry pruned early is fine only when the journal then held keepMax newer settled entries', () => {
+  it('outcomes: an entry pruned early is fine only when the journal then held keepMax settled entries no older', () => {
     const ledger = [placed(1_000, 'stk-a-1', 1)];
     const newer = (n: number, state: OrderJournalEntry['state'] = 'filled') => Array.from({ length: n }, (_, i) => entry(`n-${i}`, state, 2_000 + i));
     const early = (entries: OrderJournalEntry[]) => checkOutcomes(ledger, entries, [], [read(5_000, entry('a-1', 'filled', 1_000))], 60_000, keep, 3);
     expect(early(newer(3)).violations).toEqual([]);
     expect(early(newer(3)).stats['prunedAfterSettling']).toBe(1);
     expect(early(newer(2)).violations).toEqual([expect.stringContaining('with 2 newer settled entries')]);
+    // One updated in the same millisecond counts: the journal keeps the newest by last update, ties in either order.
+    expect(early([...newer(2), entry('tie', 'filled', 1_000)]).violations).toEqual([]);
     // Entries that may still need reconciling are never pruned, so they do not count.
     expect(early([...newer(2), ...newer(1, 'sent').map((e) => ({ ...e, intentId: 'x-1' }))]).violations).toHaveLength(2);
   });
