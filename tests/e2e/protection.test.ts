@@ -58,6 +58,34 @@ describe('protection survives the worker and the browser', () => {
     }
   });
 
+  it('a position closed while the restarted worker is still opening its user stream: its stops go at once, not at the next periodic re-read', async () => {
+    exchange.control.reset();
+    const browser = await launchExtension();
+    try {
+      const page = await setUpPaperAccount(browser, exchange);
+      await buyProtected(page);
+      const stop = demo().openAlgoOrders.find((o) => o.clientAlgoId.startsWith('sl-'));
+      expect(stop).toBeDefined();
+      const cdp = await browser.context.newCDPSession(page);
+      await cdp.send('ServiceWorker.enable');
+      await cdp.send('ServiceWorker.stopAllWorkers');
+      // The restarted worker's user stream opens 2.5 s late; the stop triggers 0.8 s into that, and the events
+      // saying so are never delivered. A worker that read the account before its stream listened still sees the
+      // position and keeps the three trailing members resident until its periodic re-read, 20 s on.
+      exchange.control.addFault({ kind: 'latency', ms: 2_500, match: { method: 'POST', pathPrefix: '/fapi/v1/listenKey' } });
+      const wake = page.evaluate(() => chrome.runtime.sendMessage({ type: 'trading.snapshot' }));
+      await new Promise((r) => setTimeout(r, 800));
+      exchange.control.setPrice('BTCUSDT', String(Math.floor(Number(stop?.triggerPrice ?? '45000')) - 500));
+      await eventually(btcPosition, (p) => p === undefined);
+      expect(demo().openAlgoOrders.length).toBe(3);
+      await eventually(() => demo().openAlgoOrders.length, (n) => n === 0, 8_000);
+      await wake;
+      await cdp.detach();
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('with the browser closed after entry: the stop still triggers on the exchange, and the next start cleans up', async () => {
     exchange.control.reset();
     let browser = await launchExtension({ profileDir });

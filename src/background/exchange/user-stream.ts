@@ -26,6 +26,12 @@ export class UserStream {
   #listenKey: string | null = null;
   #cancelKeepAlive: (() => void) | null = null;
   #keysCreated = 0;
+  #markOpened: () => void = () => undefined;
+  /**
+   * Settles when the stream first opens. Events sent before that are not replayed, so an account read meant to be
+   * complete must be sent after it (see TradingSession's connect).
+   */
+  readonly opened: Promise<void> = new Promise((resolve) => (this.#markOpened = resolve));
 
   constructor(
     private readonly deps: ManagedSocketDeps & { readonly wsBase: string; readonly rest: RestApi },
@@ -37,6 +43,7 @@ export class UserStream {
       silenceMs: null,
       url: () => this.#url(),
       onMessage: (text) => this.#onMessage(text),
+      onOpen: () => this.#markOpened(),
       onReconnected: () => {
         for (const l of this.#listeners) l.reconnected?.();
       },

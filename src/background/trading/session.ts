@@ -26,6 +26,8 @@ import { dispatchSessionWrite, workerFetch, workerLogger, workerScheduler, worke
 const STALE_MARK_MS = 10_000;
 /** How long a filled entry may wait for its fill on the user stream before positions are re-read over REST. */
 const UNPROTECTED_CHECK_MS = 500;
+/** How long a starting session waits for the user stream to open before it reads the account anyway. */
+const USER_STREAM_WAIT_MS = 3_000;
 /** Cadence of the safety-net reconcile while a position or an order exists. */
 const RECONCILE_EVERY_MS = 20_000;
 /** Fills within this window share one available-balance read. */
@@ -217,7 +219,13 @@ export class TradingSession {
     });
     void this.client.start().catch((e: unknown) => this.hooks.log('error', `Resuming the order journal failed: ${e instanceof Error ? e.message : String(e)}`));
     // Read again unless prepare() just did: a restored mode may be stale (the trader can switch it on Binance).
-    await Promise.all([this.#modeRead ? true : this.#readPositionMode(), this.refresh()]);
+    const mode = this.#modeRead ? Promise.resolve(true) : this.#readPositionMode();
+    // The account is read once the user stream listens: a fill or a close between the read and the stream's first
+    // open would reach neither (events are not replayed, §8), leaving a new position without its stop or a closed
+    // one's stops resident until the next periodic re-read (the soak saw ~30 s of each after worker restarts).
+    // Should the stream be slow to open, the read goes ahead and is made again once it has.
+    if (!(await this.#userStreamOpenWithin(USER_STREAM_WAIT_MS))) void this.client.user.opened.then(() => this.refresh());
+    await Promise.all([mode, this.refresh()]);
     this.#scheduleReconcile();
   }
 
@@ -259,6 +267,16 @@ export class TradingSession {
   }
 
   #cancelReconcile: (() => void) | null = null;
+
+  #userStreamOpenWithin(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const cancel = workerScheduler.after(ms, () => resolve(false));
+      void this.client.user.opened.then(() => {
+        cancel();
+        resolve(true);
+      });
+    });
+  }
 
   /**
    * While anything is guarded, positions and open orders are re-read on a fixed cadence and reconciled: events can
