@@ -14,14 +14,21 @@ import type { SigningMaterial } from '../vault.ts';
 
 let current: { profileId: string; session: Promise<Result<TradingSession>> } | null = null;
 let snapshotTimer: ReturnType<typeof setTimeout> | null = null;
+/** The session whose state the pending snapshot publishes: the latest to change. */
+let snapshotOf: TradingSession | null = null;
 
 /** Snapshots are published at most every 200 ms: marks arrive every second per symbol, fills in bursts. */
 function scheduleSnapshot(session: TradingSession): void {
+  snapshotOf = session;
   if (snapshotTimer !== null) return;
   snapshotTimer = setTimeout(() => {
     snapshotTimer = null;
+    const s = snapshotOf;
+    // A session stopped by a lock since would paint its last state over the locked badge.
+    if (s === null || s.stopped) return;
     void readTicket().then((ticket) => {
-      const snapshot = session.snapshot(ticket);
+      if (s.stopped) return;
+      const snapshot = s.snapshot(ticket);
       publish({ type: 'trading', snapshot });
       void updateBadge({ kind: 'trading', snapshot });
     });

@@ -225,6 +225,7 @@ export class TradingSession {
     // one's stops resident until the next periodic re-read (the soak saw ~30 s of each after worker restarts).
     // Should the stream be slow to open, the read goes ahead and is made again once it has.
     if (!(await this.#userStreamOpenWithin(USER_STREAM_WAIT_MS))) void this.client.user.opened.then(() => this.refresh());
+    if (this.#stopped) return;
     await Promise.all([mode, this.refresh()]);
     this.#scheduleReconcile();
   }
@@ -293,6 +294,11 @@ export class TradingSession {
   }
 
   #stopped = false;
+
+  /** Stopped (on lock or a profile change): it reads, places and publishes nothing more. */
+  get stopped(): boolean {
+    return this.#stopped;
+  }
 
   stop(): void {
     this.#stopped = true;
@@ -408,6 +414,7 @@ export class TradingSession {
 
   /** Re-reads positions, balances and open orders over REST, and reconciles protection against them. */
   async refresh(): Promise<void> {
+    if (this.#stopped) return;
     // Taken before the reads: what the stream changes while they are under way is newer than they are.
     const sinceSeq = this.protector.seq;
     const [positions, balances, orders, algos] = await Promise.all([
@@ -416,6 +423,7 @@ export class TradingSession {
       this.client.rest.openOrders(),
       this.client.rest.openAlgoOrders(),
     ]);
+    if (this.#stopped) return;
     if (positions.ok) this.book.setPositions(positions.value);
     if (balances.ok) this.book.setBalances(balances.value);
     if (orders.ok && algos.ok) this.book.setOpenOrders(orders.value, algos.value);
