@@ -402,38 +402,13 @@ export function decideAfterQuery(
   }
 }
 
-/**
- * Whether the `sent` entry must be stored, and the store's confirmation awaited, before the request leaves.
- *
- * A new order must: if the worker were stopped between its send and the write, an order would exist that no record
- * knows about. For the other intents the exchange makes a lost record harmless, so the write is issued before the
- * send (a restarted worker usually finds it) but not waited for. That saves one storage round trip (0.3 ms idle,
- * 5-25 ms while a fill's events are being handled) on the fill → protective stop path:
- * - a conditional order under a fixed client id (the protector's stops): it stays open until it triggers, Binance
- *   refuses a second open order under the same id (-4116, fact sheet §4.7), and the protector re-reads the open algo
- *   orders after a restart;
- * - a cancel: cancelling twice is harmless (the second answers -2011 unknown order), and a cancel found pending after
- *   a restart is reconciled anyway.
- */
-export function confirmBeforeSend(intent: Intent): boolean {
-  switch (intent.kind) {
-    case 'order':
-      return true;
-    case 'algo':
-      return intent.clientId === undefined;
-    case 'cancel':
-    case 'cancel-algo':
-      return false;
-  }
-}
-
 /** What a restarted worker does with an entry it finds (fact: memory and in-flight promises are lost on restart). */
 export type ResumeDecision = 'reconcile' | 'abandon' | 'nothing';
 
 /**
- * `sent` / `unknown` / `reconciling` → reconcile (look up, adopt, never re-send a placement); a `pending` order never
- * left and is abandoned (a stale order must not go out by itself); a pending cancel or fixed-id stop may have left
- * (see {@link confirmBeforeSend}) and is reconciled; everything else is settled.
+ * `sent` / `unknown` / `reconciling` → reconcile (look up, adopt, never re-send a placement); `pending` placements
+ * never left and are abandoned (a stale order must not go out by itself); a pending cancel is reconciled, since
+ * cancelling stays wanted; everything else is settled.
  */
 export function decideOnResume(entry: JournalEntry): ResumeDecision {
   switch (entry.state) {
@@ -442,8 +417,7 @@ export function decideOnResume(entry: JournalEntry): ResumeDecision {
     case 'reconciling':
       return 'reconcile';
     case 'pending':
-      // Only an intent whose `sent` write is confirmed before sending is certain not to have left.
-      return confirmBeforeSend(entry.intent) ? 'abandon' : 'reconcile';
+      return entry.intent.kind === 'cancel' || entry.intent.kind === 'cancel-algo' ? 'reconcile' : 'abandon';
     case 'acked':
     case 'rejected':
     case 'filled':

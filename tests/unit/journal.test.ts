@@ -4,7 +4,6 @@ import {
   createEntry,
   decideAfterFailure,
   decideAfterQuery,
-  confirmBeforeSend,
   decideOnResume,
   JournalEntrySchema,
   markExchangeStatus,
@@ -156,18 +155,6 @@ describe('decideAfterQuery', () => {
   });
 });
 
-describe('confirmBeforeSend', () => {
-  it.each<[string, Intent, boolean]>([
-    ['a new order', market, true],
-    ['a stop without a fixed client id', stopNewId, true],
-    ['a stop under a fixed client id (-4116 dedupes it)', stop, false],
-    ['a cancel', cancel, false],
-    ['an algo cancel', { kind: 'cancel-algo', id, symbol: 'BTCUSDT', clientAlgoId: 'sl-BTCUSDT-B-1' }, false],
-  ])('%s → %s', (_what, intent, expected) => {
-    expect(confirmBeforeSend(intent)).toBe(expected);
-  });
-});
-
 describe('decideOnResume', () => {
   it.each<[JournalState, Intent, string]>([
     ['sent', market, 'reconcile'],
@@ -175,9 +162,6 @@ describe('decideOnResume', () => {
     ['reconciling', market, 'reconcile'],
     ['pending', market, 'abandon'],
     ['pending', cancel, 'reconcile'],
-    // A fixed-id stop's sent write is not awaited (confirmBeforeSend): found pending, it may still have left.
-    ['pending', stop, 'reconcile'],
-    ['pending', stopNewId, 'abandon'],
     ['acked', market, 'nothing'],
     ['filled', market, 'nothing'],
     ['rejected', market, 'nothing'],

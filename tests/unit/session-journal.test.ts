@@ -71,19 +71,6 @@ describe('SessionJournal: the order journal in chrome.storage.session', () => {
     area.confirmAll();
   });
 
-  it("issues a protective stop's and a cancel's sent entries without waiting: the exchange dedupes those", async () => {
-    const journal = new SessionJournal();
-    const stop: Intent = { kind: 'algo', id: makeIntentId(T0, 7), clientId: 'sl-BTCUSDT-B-1', symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_MARKET', quantity: '0.01', triggerPrice: '45000' };
-    const cancel: Intent = { kind: 'cancel-algo', id: makeIntentId(T0, 8), symbol: 'BTCUSDT', clientAlgoId: 'sl-BTCUSDT-B-1' };
-    for (const i of [stop, cancel]) {
-      const s = markSent(createEntry(i, { nowMs: T0, recvWindowMs: 5000 }), { nowMs: T0 + 1, signedAtMs: T0 + 1, timestampMs: T0 + 1, via: 'ws-api' });
-      // Resolves with the write still unconfirmed: nothing here calls confirmAll.
-      await expect(journal.put(s)).resolves.toBeUndefined();
-      expect(area.data.get(`orders.journal.v1:${i.id}`)).toMatchObject({ state: 'sent' });
-    }
-    area.confirmAll();
-  });
-
   it("answers this worker's writes from memory and an earlier worker's from storage", async () => {
     const earlier = new SessionJournal();
     await earlier.put(pending(1));

@@ -2,7 +2,7 @@
  * The service worker's implementations of the exchange client's ports: fetch, WebSocket, timers, jitter, logging
  * and the order journal's storage.
  */
-import { confirmBeforeSend, JournalEntrySchema, type JournalEntry, type JournalStore } from '../../core/journal.ts';
+import { JournalEntrySchema, type JournalEntry, type JournalStore } from '../../core/journal.ts';
 import { hostScheduler, standardSocketFactory, type FetchLike, type Logger } from '../exchange/ports.ts';
 
 export const workerFetch: FetchLike = (url, init) => fetch(url, { ...init, cache: 'no-store', credentials: 'omit' });
@@ -34,12 +34,13 @@ const SETTLED = new Set<JournalEntry['state']>(['acked', 'rejected', 'filled', '
 /**
  * Issues a `chrome.storage.session` write without waiting for its confirmation. Writes reach the browser in call
  * order and are confirmed in that order, so a later write that *is* awaited confirms every write issued before it:
- * the order journal awaits a new order's `sent` entry before its frame leaves (see {@link SessionJournal}), and with
- * it the protector's state saved before that order was decided. A write issued while Chrome is already stopping the
+ * the order journal awaits its `sent` entry before an order's frame leaves (see {@link SessionJournal}), and with it
+ * the protector's state saved before that order was decided. A write issued while Chrome is already stopping the
  * worker is dropped (measured: the browser ignores API calls from a worker it is stopping), so no write whose loss
- * would matter may go unconfirmed before something irreversible is done. Protective stops are sent without waiting
- * (`confirmBeforeSend` in core/journal.ts): what a lost protector state or stop record forgets, the restarted
- * worker's reconcile reads back from the exchange's open algo orders, adopting or cancelling them.
+ * would matter may go unconfirmed before something irreversible is done. That holds for protective stops too: in
+ * the full soak a worker being stopped went on sending stops over its open WebSocket for ~50 ms while its journal
+ * entries and the protector's state (with its id counter) were dropped, and the restarted worker reused those
+ * client ids for the next position's stops, one of which the exchange then refused (-4116) as a duplicate.
  */
 export function dispatchSessionWrite(items: Record<string, unknown>): Promise<void> {
   chrome.storage.session.set(items).catch((e: unknown) => workerLogger.warn('session storage write failed', { error: String(e) }));
@@ -62,10 +63,10 @@ function parseEntries(all: Record<string, unknown>): Map<string, JournalEntry> {
  * against the exchange's open orders and positions is the safety net (README, "Exactly-once orders").
  *
  * This worker's own writes are kept in memory and answer reads at once; what an earlier worker left is read from
- * storage once. Only a new order's `sent` entry is awaited, before the order's frame leaves: it is what a restarted
- * worker needs to look the order up. Every other write is issued without waiting, because losing it leaves the
- * previous entry, which resuming handles: a lost order `pending` means nothing was sent, a lost outcome leaves `sent`,
- * which is looked up again, and a stop or cancel found `pending` is looked up too (`confirmBeforeSend`).
+ * storage once. Only the `sent` entry is awaited, before the order's frame leaves: it is what a restarted worker
+ * needs to look the order up. Every other write is issued without waiting, because losing it leaves the previous
+ * entry, which resuming handles: a lost `pending` means nothing was sent, a lost outcome leaves `sent`, which is
+ * looked up again.
  */
 export class SessionJournal implements JournalStore {
   readonly #written = new Map<string, JournalEntry>();
@@ -78,7 +79,7 @@ export class SessionJournal implements JournalStore {
     if (this.#writes % PRUNE_EVERY === 0) void this.prune(Date.now());
     this.#writes += 1;
     const item = { [PREFIX + entry.intentId]: entry };
-    return entry.state === 'sent' && confirmBeforeSend(entry.intent) ? this.#confirmed(item) : dispatchSessionWrite(item);
+    return entry.state === 'sent' ? this.#confirmed(item) : dispatchSessionWrite(item);
   }
 
   /**
