@@ -59,8 +59,10 @@ export class AccountBook {
     }
   }
 
-  setOpenOrders(orders: readonly Order[], algos: readonly AlgoOrder[]): void {
-    this.orders.clear();
+  /** Replaces the open orders with a read's: of every symbol, or only of the symbols in `scope` that it covered. */
+  setOpenOrders(orders: readonly Order[], algos: readonly AlgoOrder[], scope: ReadonlySet<string> | null = null): void {
+    if (scope === null) this.orders.clear();
+    else for (const [k, o] of this.orders) if (scope.has(o.symbol)) this.orders.delete(k);
     for (const o of orders) {
       this.orders.set(`o:${o.clientOrderId}`, {
         symbol: o.symbol, kind: 'order', clientId: o.clientOrderId, side: o.side, type: o.type,

@@ -78,6 +78,11 @@ export class Protector {
     return this.#state.seq;
   }
 
+  /** Symbols of every position the protector tracks, including closed ones whose orders it is still cancelling. */
+  symbols(): string[] {
+    return Object.values(this.#state.positions).map((r) => r.symbol);
+  }
+
   views(): ProtectionView[] {
     return selectProtections(this.#state, this.config);
   }

@@ -12,7 +12,7 @@ import type { OrderAck, Preview, Side, Ticket, TradingSnapshot } from '../../sha
 import { err, ok, type AppError, type Result } from '../../shared/result.ts';
 import { z } from '../../shared/zod.ts';
 import { ExchangeClient, type Environment } from '../exchange/client.ts';
-import { parseOutcome } from '../exchange/rest.ts';
+import { parseOutcome, type Answer } from '../exchange/rest.ts';
 import { Backoff } from '../exchange/backoff.ts';
 import { PositionSchema } from '../exchange/schemas.ts';
 import type { SigningMaterial } from '../vault.ts';
@@ -26,6 +26,12 @@ import { dispatchSessionWrite, workerFetch, workerLogger, workerScheduler, worke
 const STALE_MARK_MS = 10_000;
 /** How long a filled entry may wait for its fill on the user stream before positions are re-read over REST. */
 const UNPROTECTED_CHECK_MS = 500;
+/**
+ * Open orders are read for every symbol at a session's first re-read and then at most this often; in between, only
+ * for the symbols that matter (positions, protected or not, orders known, symbols in view): 2 weight a symbol
+ * instead of 80 (§6), the difference between re-reads fitting the minute's budget and holding every other request.
+ */
+const FULL_READ_EVERY_MS = 60_000;
 /** How long a starting session waits for the user stream to open before it reads the account anyway. */
 const USER_STREAM_WAIT_MS = 3_000;
 /** Cadence of the safety-net reconcile while a position or an order exists. */
@@ -412,22 +418,73 @@ export class TradingSession {
     });
   }
 
-  /** Re-reads positions, balances and open orders over REST, and reconciles protection against them. */
-  async refresh(): Promise<void> {
+  #reading: Promise<void> | null = null;
+  #readAgain: Promise<void> | null = null;
+
+  /**
+   * Re-reads positions, balances and open orders over REST, and reconciles protection against them. Calls made
+   * while a read is under way share one more read after it (that read may have been sent before what prompted
+   * them): each read costs ~90 of the 2,400 request weight a minute (§6), and a burst of fills, reconnects and
+   * unseen orders used to start one each until the limiter held everything, the stops' own cancels included.
+   */
+  refresh(): Promise<void> {
+    if (this.#reading === null) {
+      this.#reading = this.#read().finally(() => {
+        this.#reading = null;
+      });
+      return this.#reading;
+    }
+    const again = (): Promise<void> => {
+      this.#readAgain = null;
+      return this.refresh();
+    };
+    this.#readAgain ??= this.#reading.then(again, again);
+    return this.#readAgain;
+  }
+
+  #lastFullReadMs = Number.NEGATIVE_INFINITY;
+
+  async #read(): Promise<void> {
     if (this.#stopped) return;
     // Taken before the reads: what the stream changes while they are under way is newer than they are.
     const sinceSeq = this.protector.seq;
-    const [positions, balances, orders, algos] = await Promise.all([
+    const [positions, balances] = await Promise.all([
       this.client.rest.call('GET', '/fapi/v2/positionRisk', {}, { security: 'SIGNED' }).then((o) => parseOutcome(o, z.array(PositionSchema), 'positions')),
       this.client.rest.balances(),
-      this.client.rest.openOrders(),
-      this.client.rest.openAlgoOrders(),
     ]);
     if (this.#stopped) return;
-    if (positions.ok) this.book.setPositions(positions.value);
     if (balances.ok) this.book.setBalances(balances.value);
-    if (orders.ok && algos.ok) this.book.setOpenOrders(orders.value, algos.value);
-    if (positions.ok && algos.ok) {
+    if (!positions.ok) {
+      // Without positions the orders cannot be judged: not read, at 80 weight, for nothing.
+      this.#retryRefresh(`${positions.error.code}: ${positions.error.message}`);
+      this.hooks.changed();
+      return;
+    }
+    this.book.setPositions(positions.value);
+    const full = Date.now() - this.#lastFullReadMs >= FULL_READ_EVERY_MS;
+    // Every symbol the protector or the book knows is in the scope, so no order they track can look gone only
+    // because its symbol was not read; one added since is newer than the read, which the reconcile leaves alone.
+    const scope = full
+      ? null
+      : new Set([
+          ...positions.value.filter((p) => gt(abs(p.positionAmt), '0')).map((p) => p.symbol),
+          ...this.protector.symbols(),
+          ...[...this.book.orders.values()].map((o) => o.symbol),
+          ...this.#symbolsInView,
+        ]);
+    const [orders, algos] =
+      scope === null
+        ? await Promise.all([this.client.rest.openOrders(), this.client.rest.openAlgoOrders()])
+        : await Promise.all([
+            Promise.all([...scope].map((s) => this.client.rest.openOrders(s))).then(merged),
+            Promise.all([...scope].map((s) => this.client.rest.openAlgoOrders(s))).then(merged),
+          ]);
+    if (this.#stopped) return;
+    if (orders.ok && algos.ok) {
+      this.book.setOpenOrders(orders.value, algos.value, scope);
+      if (full) this.#lastFullReadMs = Date.now();
+    }
+    if (algos.ok) {
       await this.protector.feed({
         type: 'openAlgoOrders',
         positions: positions.value
@@ -450,7 +507,7 @@ export class TradingSession {
       });
       this.#refreshBackoff.reset();
     } else {
-      this.#retryRefresh();
+      this.#retryRefresh(`${algos.error.code}: ${algos.error.message}`);
     }
     this.#updateStreams();
     this.hooks.changed();
@@ -464,9 +521,9 @@ export class TradingSession {
    * than at the next 20 s reconcile: until it succeeds, a position closed unseen keeps its stops, and one opened
    * unseen has none. During a 418 ban the limiter refuses it locally, at no cost, until the ban ends (§6).
    */
-  #retryRefresh(): void {
+  #retryRefresh(reason: string): void {
     const delayMs = this.#refreshBackoff.next();
-    this.hooks.log('error', `Could not re-read positions and open orders; trying again in ${(delayMs / 1000).toFixed(1)} s`);
+    this.hooks.log('error', `Could not re-read positions and open orders (${reason}); trying again in ${(delayMs / 1000).toFixed(1)} s`);
     if (this.#refreshRetry !== null || this.#stopped) return;
     this.#refreshRetry = workerScheduler.after(delayMs, () => {
       this.#refreshRetry = null;
@@ -753,4 +810,14 @@ const sidePos = (ps: string | undefined): 'BOTH' | 'LONG' | 'SHORT' => (ps === '
 
 function isAccepted(entry: JournalEntry): boolean {
   return entry.state === 'acked' || entry.state === 'filled' || entry.state === 'final';
+}
+
+/** Per-symbol answers as one: every order, or the first failure. */
+function merged<T>(answers: ReadonlyArray<Answer<readonly T[]>>): Answer<T[]> {
+  const out: T[] = [];
+  for (const a of answers) {
+    if (!a.ok) return a;
+    out.push(...a.value);
+  }
+  return { ok: true, value: out };
 }
