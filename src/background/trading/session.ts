@@ -32,8 +32,6 @@ const UNPROTECTED_CHECK_MS = 500;
  * instead of 80 (§6), the difference between re-reads fitting the minute's budget and holding every other request.
  */
 const FULL_READ_EVERY_MS = 60_000;
-/** How long a starting session waits for the user stream to open before it reads the account anyway. */
-const USER_STREAM_WAIT_MS = 3_000;
 /** Cadence of the safety-net reconcile while a position or an order exists. */
 const RECONCILE_EVERY_MS = 20_000;
 /** Fills within this window share one available-balance read. */
@@ -226,12 +224,11 @@ export class TradingSession {
     void this.client.start().catch((e: unknown) => this.hooks.log('error', `Resuming the order journal failed: ${e instanceof Error ? e.message : String(e)}`));
     // Read again unless prepare() just did: a restored mode may be stale (the trader can switch it on Binance).
     const mode = this.#modeRead ? Promise.resolve(true) : this.#readPositionMode();
-    // The account is read once the user stream listens: a fill or a close between the read and the stream's first
-    // open would reach neither (events are not replayed, §8), leaving a new position without its stop or a closed
-    // one's stops resident until the next periodic re-read (the soak saw ~30 s of each after worker restarts).
-    // Should the stream be slow to open, the read goes ahead and is made again once it has.
-    if (!(await this.#userStreamOpenWithin(USER_STREAM_WAIT_MS))) void this.client.user.opened.then(() => this.refresh());
-    if (this.#stopped) return;
+    // The account is read at once, so a position left unprotected while no worker ran gets its stop now, and again
+    // once the user stream listens: a fill or a close between the first read and the stream's first open reaches
+    // neither (events are not replayed, §8), which left a new position without its stop, or a closed one's stops
+    // resident, until the next periodic re-read (the soak saw ~30 s of each after worker restarts).
+    void this.client.user.opened.then(() => this.refresh());
     await Promise.all([mode, this.refresh()]);
     this.#scheduleReconcile();
   }
@@ -274,16 +271,6 @@ export class TradingSession {
   }
 
   #cancelReconcile: (() => void) | null = null;
-
-  #userStreamOpenWithin(ms: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const cancel = workerScheduler.after(ms, () => resolve(false));
-      void this.client.user.opened.then(() => {
-        cancel();
-        resolve(true);
-      });
-    });
-  }
 
   /**
    * While anything is guarded, positions and open orders are re-read on a fixed cadence and reconciled: events can
