@@ -60,6 +60,8 @@ export const JournalEntrySchema = z.strictObject({
   resynced: z.boolean(),
   /** Sends after the first (all causes). */
   retries: z.int().check(z.nonnegative()),
+  /** Why the latest retry was sent: an audit of a second order for one intent starts here. */
+  retryReason: z.optional(z.string()),
   /** Consecutive failed lookups in the current reconciliation. */
   queryFailures: z.int().check(z.nonnegative()),
   times: z.strictObject({
@@ -210,7 +212,7 @@ export function markQueryFailed(entry: JournalEntry, opts: { nowMs: number; erro
  * The next attempt, back to `pending`. A placement gets the next attempt's client id, so a late-arriving earlier
  * attempt would be recognisable; a cancel keeps its target.
  */
-export function prepareRetry(entry: JournalEntry, opts: { nowMs: number; resync: boolean }): JournalEntry {
+export function prepareRetry(entry: JournalEntry, opts: { nowMs: number; resync: boolean; reason: string }): JournalEntry {
   const attempt = entry.attempt + 1;
   return {
     ...entry,
@@ -221,6 +223,7 @@ export function prepareRetry(entry: JournalEntry, opts: { nowMs: number; resync:
     signedTimestampMs: null,
     resynced: entry.resynced || opts.resync,
     retries: entry.retries + 1,
+    retryReason: opts.reason,
     queryFailures: 0,
     times: { ...entry.times, signedMs: null, sentMs: null, updatedMs: opts.nowMs },
   };

@@ -66,11 +66,12 @@ describe('entry lifecycle', () => {
     expect(markExchangeStatus(sent(cancel), { nowMs: T0, exchangeId: '1', status: 'EXPIRED' }).state).toBe('canceled');
   });
 
-  it('a retry takes the next attempt id and clears the signature time', () => {
-    const r = prepareRetry(sent(), { nowMs: T0 + 50, resync: true });
-    expect(r).toMatchObject({ state: 'pending', attempt: 1, clientOrderId: `stk-${id}-1`, resynced: true, retries: 1, signedTimestampMs: null });
+  it('a retry takes the next attempt id, clears the signature time and keeps why it was sent', () => {
+    const r = prepareRetry(sent(), { nowMs: T0 + 50, resync: true, reason: 'clock resync after HTTP 400 -1021' });
+    expect(r).toMatchObject({ state: 'pending', attempt: 1, clientOrderId: `stk-${id}-1`, resynced: true, retries: 1, signedTimestampMs: null, retryReason: 'clock resync after HTTP 400 -1021' });
     expect(r.request.newClientOrderId).toBe(`stk-${id}-1`);
-    expect(prepareRetry(sent(cancel), { nowMs: T0, resync: false }).clientOrderId).toBe('stk-x-1');
+    expect(JournalEntrySchema.parse(r)).toEqual(r);
+    expect(prepareRetry(sent(cancel), { nowMs: T0, resync: false, reason: 'not executed: HTTP 429' }).clientOrderId).toBe('stk-x-1');
   });
 
   it('the memory store hands out copies', async () => {

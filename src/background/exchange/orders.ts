@@ -22,6 +22,7 @@ import {
   markSent,
   prepareRetry,
   stateForStatus,
+  type Failure,
   type JournalEntry,
   type JournalStore,
   type QueryResult,
@@ -238,11 +239,11 @@ export class OrderEngine {
             continue;
           case 'resync-and-retry-once':
             await this.deps.clock.resync();
-            entry = await this.#save(prepareRetry(entry, { nowMs: this.deps.now(), resync: true }));
+            entry = await this.#save(prepareRetry(entry, { nowMs: this.deps.now(), resync: true, reason: `clock resync after ${failureText(outcome.failure)}` }));
             continue;
           case 'wait-then-retry':
             await this.#sleep(decision.delayMs);
-            entry = await this.#save(prepareRetry(entry, { nowMs: this.deps.now(), resync: false }));
+            entry = await this.#save(prepareRetry(entry, { nowMs: this.deps.now(), resync: false, reason: `not executed: ${failureText(outcome.failure)}` }));
             continue;
           case 'give-up':
             return this.#save(markFailed(entry, { nowMs: this.deps.now(), state: decision.state, error: outcome.error }));
@@ -266,7 +267,7 @@ export class OrderEngine {
         case 'adopt':
           return this.#settle(markExchangeStatus(entry, { nowMs: this.deps.now(), exchangeId: decision.exchangeId, status: decision.status }));
         case 'retry':
-          entry = await this.#save(prepareRetry(entry, { nowMs: this.deps.now(), resync: false }));
+          entry = await this.#save(prepareRetry(entry, { nowMs: this.deps.now(), resync: false, reason: `looked up: ${result.kind}, signed at ${entry.signedTimestampMs ?? 'unknown'}, server now ${this.deps.clock.serverNow()}` }));
           reconcile = false;
           continue;
         case 'requery':
@@ -357,5 +358,19 @@ export function entryResult(entry: JournalEntry): Result<JournalEntry> {
       return err(entry.error?.code ?? (entry.state === 'rejected' ? 'EXCHANGE' : 'UNKNOWN_STATUS'), entry.error?.message ?? `Order ${entry.state}.`, {
         ...(entry.error?.exchangeCode === undefined ? {} : { exchangeCode: entry.error.exchangeCode }),
       });
+  }
+}
+
+/** A failure in a few words, for the journal's retry reason. */
+function failureText(f: Failure): string {
+  switch (f.kind) {
+    case 'http':
+      return `HTTP ${f.status}${f.code === undefined ? '' : ` ${f.code}`}${f.msg === undefined ? '' : ` ${f.msg}`}`;
+    case 'refused':
+      return `refused locally (${f.reason})`;
+    case 'network':
+      return `network (${f.message})`;
+    case 'timeout':
+      return 'timeout';
   }
 }
