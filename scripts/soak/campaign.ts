@@ -131,7 +131,7 @@ type SendOutcome = z.infer<typeof SendOutcome>;
 const FaultsSchema = z.object({ injected: z.record(z.string(), z.number()) });
 
 /** Samples one fault of `kind` (seeded). Latencies and bans stay short so a minute-long run still trades. */
-function faultSpec(kind: FaultKind, rand: () => number, maxLatencyMs: number): FaultInput {
+export function faultSpec(kind: FaultKind, rand: () => number, maxLatencyMs: number): FaultInput {
   const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
   const orderPaths = ['/fapi/v1/order', '/fapi/v1/algoOrder', '/fapi/v1/', '/fapi/v2/'];
   const match = { pathPrefix: orderPaths[int(0, orderPaths.length - 1)] ?? '/fapi/v1/' };
@@ -140,10 +140,14 @@ function faultSpec(kind: FaultKind, rand: () => number, maxLatencyMs: number): F
       return { kind: 'latency', ms: int(100, Math.max(100, maxLatencyMs)), count: int(1, 4), match };
     case 'drop':
       return { kind: 'drop', count: int(1, 2), match };
-    case 'http5xx':
-      return rand() < 0.5
-        ? { kind: 'http5xx', status: 503, text: rand() < 0.5 ? 'unknown' : 'unavailable', executed: rand() < 0.5, match }
-        : { kind: 'http5xx', status: 500, text: 'internal', executed: false, match };
+    case 'http5xx': {
+      if (rand() >= 0.5) return { kind: 'http5xx', status: 500, text: 'internal', executed: false, match };
+      // Only "Unknown error" may have executed; Binance documents "Service Unavailable." as a certain failure
+      // (fact sheet §5), which Strike retries at once. An executed one is not a fault Binance produces.
+      const text = rand() < 0.5 ? 'unknown' : 'unavailable';
+      const executed = rand() < 0.5;
+      return { kind: 'http5xx', status: 503, text, executed: text === 'unknown' && executed, match };
+    }
     case 'timeoutExecuted':
       return { kind: 'timeout', status: rand() < 0.5 ? 408 : 503, executed: true, match: { method: 'POST', pathPrefix: rand() < 0.5 ? '/fapi/v1/order' : '/fapi/v1/algoOrder' } };
     case 'timeoutNotExecuted':
