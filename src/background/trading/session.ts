@@ -448,13 +448,14 @@ export class TradingSession {
       return;
     }
     this.book.setPositions(positions.value);
+    const open = positions.value.filter((p) => gt(abs(p.positionAmt), '0'));
     const full = Date.now() - this.#lastFullReadMs >= FULL_READ_EVERY_MS;
     // Every symbol the protector or the book knows is in the scope, so no order they track can look gone only
     // because its symbol was not read; one added since is newer than the read, which the reconcile leaves alone.
     const scope = full
       ? null
       : new Set([
-          ...positions.value.filter((p) => gt(abs(p.positionAmt), '0')).map((p) => p.symbol),
+          ...open.map((p) => p.symbol),
           ...this.protector.symbols(),
           ...[...this.book.orders.values()].map((o) => o.symbol),
           ...this.#symbolsInView,
@@ -474,9 +475,7 @@ export class TradingSession {
     if (algos.ok) {
       await this.protector.feed({
         type: 'openAlgoOrders',
-        positions: positions.value
-          .filter((p) => gt(abs(p.positionAmt), '0'))
-          .map((p) => ({ symbol: p.symbol, positionSide: sidePos(p.positionSide), amount: p.positionAmt, entryPrice: p.entryPrice })),
+        positions: open.map((p) => ({ symbol: p.symbol, positionSide: sidePos(p.positionSide), amount: p.positionAmt, entryPrice: p.entryPrice })),
         orders: algos.value.map((a) => ({
           algoId: String(a.algoId),
           clientAlgoId: a.clientAlgoId,
