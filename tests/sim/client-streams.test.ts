@@ -45,6 +45,21 @@ describe('market streams', () => {
     expect(h.client.market.reconnects).toEqual({ market: 0, public: 0 });
   });
 
+  it('paces live (un)subscribes under the 10 messages a second a stream connection accepts (§7), however fast the view changes', async () => {
+    const marks: MarkPriceEvent[] = [];
+    h.client.market.subscribe({ markPrice: (e) => marks.push(e) });
+    h.client.market.setSymbols(['BTCUSDT']);
+    await until(() => marks.some((m) => m.s === 'BTCUSDT'), 3_000);
+    // 40 view changes in about a second: sent one for one, that is 40 messages, and the exchange closes the connection.
+    for (let i = 0; i < 40; i += 1) {
+      h.client.market.setSymbols(i % 2 === 0 ? ['BTCUSDT', 'ETHUSDT'] : ['BTCUSDT']);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    h.client.market.setSymbols(['BTCUSDT', 'SOLUSDT']);
+    await until(() => marks.some((m) => m.s === 'SOLUSDT'), 3_000);
+    expect(h.client.market.reconnects).toEqual({ market: 0, public: 0 });
+  });
+
   it('reconnects a markPrice stream that goes silent, and says so', async () => {
     const marks: MarkPriceEvent[] = [];
     let reconnected = 0;
@@ -82,7 +97,7 @@ describe('user data stream', () => {
     await h.client.start();
     await until(() => h.client.user.isOpen);
     // Close the key behind the client's back: the next keepalive PUT gets -1125 (§8).
-    const closed = await h.client.rest.http.send('DELETE', '/fapi/v1/listenKey', {}, { security: 'KEY' });
+    const closed = await h.client.rest.http.send('DELETE', '/fapi/v1/listenKey', {}, { security: 'KEY', priority: 'protective' });
     expect(closed.ok).toBe(true);
     await until(() => h.client.user.keysCreated === 2 && h.client.user.isOpen, 3_000);
   });

@@ -23,6 +23,13 @@ export interface MarketStreamsConfig {
 
 export const DEFAULT_MARKET_CONFIG: MarketStreamsConfig = { markSilenceMs: 5_000, bookSilenceMs: null };
 
+/**
+ * Binance disconnects a stream connection that receives more than 10 messages a second (fact sheet §7). One sync
+ * sends at most a SUBSCRIBE and an UNSUBSCRIBE, so syncs at least this far apart send at most 8 a second however
+ * fast the view changes; the soak's quick trades had been changing it faster, and each disconnect cost a re-read.
+ */
+const SYNC_SPACING_MS = 250;
+
 /** One path (`/market` or `/public`) with its stream-name template. */
 class Area {
   readonly socket: ManagedSocket;
@@ -32,9 +39,11 @@ class Area {
   #requested = new Set<string>();
   #nextId = 1;
   #started = false;
+  #lastSyncMs = Number.NEGATIVE_INFINITY;
+  #cancelSync: (() => void) | null = null;
 
   constructor(
-    deps: ManagedSocketDeps,
+    private readonly deps: ManagedSocketDeps,
     readonly area: 'market' | 'public',
     wsBase: string,
     silenceMs: number | null,
@@ -52,6 +61,10 @@ class Area {
       },
       onOpen: () => {
         this.#live = this.#requested;
+        // The limit counts per connection: a new one starts afresh.
+        this.#cancelSync?.();
+        this.#cancelSync = null;
+        this.#lastSyncMs = Number.NEGATIVE_INFINITY;
         this.#sync();
       },
       onMessage: (text) => {
@@ -85,14 +98,29 @@ class Area {
 
   stop(): void {
     this.#started = false;
+    this.#cancelSync?.();
+    this.#cancelSync = null;
     this.socket.stop();
   }
 
-  /** Brings the open connection's subscriptions to the wanted set (§7 "Live Subscribing"). */
+  /**
+   * Brings the open connection's subscriptions to the wanted set (§7 "Live Subscribing"), at most once per
+   * {@link SYNC_SPACING_MS}: changes in between are sent together by one deferred sync.
+   */
   #sync(): void {
-    if (!this.socket.isOpen) return;
+    if (this.#cancelSync !== null || !this.socket.isOpen) return;
+    const waitMs = this.#lastSyncMs + SYNC_SPACING_MS - this.deps.now();
+    if (waitMs > 0) {
+      this.#cancelSync = this.deps.scheduler.after(waitMs, () => {
+        this.#cancelSync = null;
+        this.#sync();
+      });
+      return;
+    }
     const add = [...this.#wanted].filter((s) => !this.#live.has(s));
     const remove = [...this.#live].filter((s) => !this.#wanted.has(s));
+    if (add.length === 0 && remove.length === 0) return;
+    this.#lastSyncMs = this.deps.now();
     if (add.length > 0 && this.socket.send(JSON.stringify({ method: 'SUBSCRIBE', params: add.map(this.streamFor), id: this.#nextId++ }))) {
       for (const s of add) this.#live.add(s);
     }
