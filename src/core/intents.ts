@@ -7,6 +7,7 @@
  * and -1007: "execution status unknown").
  */
 import { isDecimal } from '../shared/decimal.ts';
+import type { RequestPriority } from './rate-limiter.ts';
 import { z } from '../shared/zod.ts';
 
 /** Binance's rule for `newClientOrderId` / `clientAlgoId` (fact sheet §4.7); longer or other characters → -4015. */
@@ -128,6 +129,18 @@ export const IntentSchema = z.discriminatedUnion('kind', [
   CancelAlgoIntentSchema,
 ]);
 export type Intent = z.infer<typeof IntentSchema>;
+
+/**
+ * What the rate limiter keeps its last share for (rate-limiter.ts): a cancel, and any order that can only reduce a
+ * position (reduce-only, close-position, or the closing side of a hedge-mode position, §4.3), is protective; an order
+ * that can open or add exposure is routine, so under a tight budget a new entry is refused before a stop or a close.
+ */
+export function priorityOf(intent: Intent): RequestPriority {
+  if (intent.kind === 'cancel' || intent.kind === 'cancel-algo') return 'protective';
+  const closesHedgeSide = (intent.positionSide === 'LONG' && intent.side === 'SELL') || (intent.positionSide === 'SHORT' && intent.side === 'BUY');
+  const closes = intent.kind === 'algo' && intent.closePosition === true;
+  return intent.reduceOnly === true || closes || closesHedgeSide ? 'protective' : 'routine';
+}
 
 /**
  * The exchange parameters of an intent's `attempt`, without `timestamp`/`recvWindow`/`signature` (added when the

@@ -7,7 +7,19 @@
  * Breaking a limit costs a 429, and continuing past 429s an IP ban of 2 minutes up to 3 days (418, §6), so the
  * limiter keeps a safety margin below each limit and answers `wait` with the time a request may go instead of
  * letting it fail.
+ *
+ * Every request says what it is for ({@link RequestPriority}). Requests that open exposure or only inform (a new
+ * entry, a price or balance read) stop at a lower share of each limit than those that protect what is open (stops,
+ * cancels, closes, the reads that reconcile them): when the minute's budget runs short, a trader's next entry is
+ * refused before a position is left without its stop or a closed position keeps its stops. The soak found both
+ * (stops refused for 20 s at a time while entries kept the budget full).
  */
+
+/**
+ * `protective`: places, cancels or looks up what protects a position or reduces it, or reads what protection is
+ * reconciled against; may use the whole safety budget. `routine`: everything else; stops at `routineRatio`.
+ */
+export type RequestPriority = 'protective' | 'routine';
 
 /** Limits and margins. Defaults are Binance's published defaults (§6); per-account ORDERS limits can differ (§11.12). */
 export interface LimiterConfig {
@@ -16,6 +28,8 @@ export interface LimiterConfig {
   readonly ordersPerMinute: number;
   /** Fraction of each limit we allow ourselves (0 < r ≤ 1); the rest absorbs other tabs/tools on the same IP. */
   readonly safetyRatio: number;
+  /** Fraction of each limit routine requests may use (0 < r ≤ safetyRatio); the rest is kept for protective ones. */
+  readonly routineRatio: number;
   /** Ban length assumed for a 418 without Retry-After: Binance's shortest ban, 2 minutes (§6). */
   readonly defaultBanMs: number;
   /**
@@ -25,12 +39,16 @@ export interface LimiterConfig {
   readonly boundaryGraceMs: number;
 }
 
-/** Binance's default limits (§6), a 90% safety margin, a 2-minute default ban and a 1 s boundary grace. */
+/**
+ * Binance's default limits (§6), a 90% safety margin of which routine requests may use 75% of each limit, a 2-minute
+ * default ban and a 1 s boundary grace.
+ */
 export const DEFAULT_LIMITER_CONFIG: LimiterConfig = {
   weightPerMinute: 2400,
   ordersPer10s: 300,
   ordersPerMinute: 1200,
   safetyRatio: 0.9,
+  routineRatio: 0.75,
   defaultBanMs: 2 * 60_000,
   boundaryGraceMs: 1000,
 };
@@ -55,6 +73,8 @@ export interface BucketSnapshot {
   readonly limit: number;
   /** What we allow ourselves: floor(limit × safetyRatio). */
   readonly budget: number;
+  /** What routine requests may use: floor(limit × routineRatio). */
+  readonly routineBudget: number;
   readonly windowEndsMs: number;
 }
 
@@ -82,7 +102,12 @@ class Bucket {
     readonly windowMs: number,
     readonly limit: number,
     readonly budget: number,
+    readonly routineBudget: number,
   ) {}
+
+  budgetFor(priority: RequestPriority): number {
+    return priority === 'protective' ? this.budget : this.routineBudget;
+  }
 
   /** Moves to the window containing `nowMs`. Only forward: a clock stepping back must not forget spent weight. */
   roll(nowMs: number): void {
@@ -102,7 +127,7 @@ class Bucket {
   }
 
   snapshot(): BucketSnapshot {
-    return { used: this.used, limit: this.limit, budget: this.budget, windowEndsMs: this.windowEnd };
+    return { used: this.used, limit: this.limit, budget: this.budget, routineBudget: this.routineBudget, windowEndsMs: this.windowEnd };
   }
 }
 
@@ -127,20 +152,23 @@ export class RateLimiter {
 
   constructor(config: Partial<LimiterConfig> = {}) {
     this.config = { ...DEFAULT_LIMITER_CONFIG, ...config };
-    const { safetyRatio: r } = this.config;
+    const { safetyRatio: r, routineRatio: rr } = this.config;
     if (!(r > 0 && r <= 1)) throw new Error(`safetyRatio must be in (0, 1], got ${r}`);
-    const budget = (limit: number) => Math.max(1, Math.floor(limit * r));
-    this.weight = new Bucket('request weight per minute', MINUTE, this.config.weightPerMinute, budget(this.config.weightPerMinute));
-    this.orders10s = new Bucket('orders per 10 seconds', 10_000, this.config.ordersPer10s, budget(this.config.ordersPer10s));
-    this.orders1m = new Bucket('orders per minute', MINUTE, this.config.ordersPerMinute, budget(this.config.ordersPerMinute));
+    if (!(rr > 0 && rr <= r)) throw new Error(`routineRatio must be in (0, safetyRatio], got ${rr}`);
+    const bucket = (label: string, windowMs: number, limit: number) =>
+      new Bucket(label, windowMs, limit, Math.max(1, Math.floor(limit * r)), Math.max(1, Math.floor(limit * rr)));
+    this.weight = bucket('request weight per minute', MINUTE, this.config.weightPerMinute);
+    this.orders10s = bucket('orders per 10 seconds', 10_000, this.config.ordersPer10s);
+    this.orders1m = bucket('orders per minute', MINUTE, this.config.ordersPerMinute);
   }
 
   /**
    * Asks to send a request of `cost` at `nowMs`. `go` reserves the cost in every bucket; `wait` gives the earliest
    * time worth asking again (the end of the fullest window, or of a 429 block); `banned` while a 418 ban lasts.
-   * A fresh window always admits, so a single request larger than the budget cannot wait forever.
+   * `priority` picks the budget: a routine request waits once the routine share is used, a protective one only at
+   * the safety budget. A fresh window always admits, so a single request larger than the budget cannot wait forever.
    */
-  admit(cost: Cost, nowMs: number): Admission {
+  admit(cost: Cost, nowMs: number, priority: RequestPriority): Admission {
     const need: ReadonlyArray<readonly [Bucket, number]> = [
       [this.weight, cost.weight],
       [this.orders10s, cost.orders],
@@ -152,13 +180,16 @@ export class RateLimiter {
     if (this.bannedUntil > nowMs) return { kind: 'banned', untilMs: this.bannedUntil, reason: this.banReason };
     if (this.blockedUntil > nowMs) return { kind: 'wait', untilMs: this.blockedUntil, reason: this.blockReason };
     this.rollAll(nowMs);
-    const full = need.filter(([b, n]) => n > 0 && b.used > 0 && b.used + n > b.budget).map(([b]) => b);
+    const full = need.filter(([b, n]) => n > 0 && b.used > 0 && b.used + n > b.budgetFor(priority)).map(([b]) => b);
     const last = full.reduce<Bucket | null>((a, b) => (a === null || b.windowEnd > a.windowEnd ? b : a), null);
     if (last !== null) {
+      const kept = priority === 'routine' && last.used + (need.find(([b]) => b === last)?.[1] ?? 0) <= last.budget;
       return {
         kind: 'wait',
         untilMs: last.windowEnd,
-        reason: `Binance's ${last.label} limit is nearly used (${last.used} of ${last.limit}); the request waits ${seconds(last.windowEnd - nowMs)} for the next window.`,
+        reason: kept
+          ? `Binance's ${last.label} limit is ${last.used} of ${last.limit} used, and the rest is kept for protective stops and closes; the request waits ${seconds(last.windowEnd - nowMs)} for the next window.`
+          : `Binance's ${last.label} limit is nearly used (${last.used} of ${last.limit}); the request waits ${seconds(last.windowEnd - nowMs)} for the next window.`,
       };
     }
     for (const [b, n] of need) b.used += n;

@@ -5,6 +5,7 @@ import {
   IntentSchema,
   makeIntentId,
   parseClientOrderId,
+  priorityOf,
   requestParamsFor,
   targetClientIdFor,
   type Intent,
@@ -118,5 +119,26 @@ describe('request params', () => {
 
   it('refuses conditional types on the plain order intent (they live on the algo service since 2025-12-09)', () => {
     expect(IntentSchema.safeParse({ kind: 'order', id, symbol: 'BTCUSDT', side: 'BUY', type: 'STOP_MARKET', quantity: '1' }).success).toBe(false);
+  });
+});
+
+describe('priorityOf: what the rate limiter keeps its last share for', () => {
+  const id = makeIntentId(Date.UTC(2026, 11, 3), 1);
+  const base = { id, symbol: 'BTCUSDT', quantity: '0.01' } as const;
+  it.each<[string, Intent, 'protective' | 'routine']>([
+    ['a market entry', { ...base, kind: 'order', side: 'BUY', type: 'MARKET' }, 'routine'],
+    ['a limit entry on the long side in hedge mode', { ...base, kind: 'order', side: 'BUY', type: 'LIMIT', price: '50000', positionSide: 'LONG' }, 'routine'],
+    ['a short entry in hedge mode', { ...base, kind: 'order', side: 'SELL', type: 'MARKET', positionSide: 'SHORT' }, 'routine'],
+    ['a reduce-only close', { ...base, kind: 'order', side: 'SELL', type: 'MARKET', reduceOnly: true }, 'protective'],
+    ['a close of a hedge-mode long', { ...base, kind: 'order', side: 'SELL', type: 'MARKET', positionSide: 'LONG' }, 'protective'],
+    ['a close of a hedge-mode short', { ...base, kind: 'order', side: 'BUY', type: 'MARKET', positionSide: 'SHORT' }, 'protective'],
+    ['a reduce-only stop', { ...base, kind: 'algo', side: 'SELL', type: 'STOP_MARKET', triggerPrice: '45000', reduceOnly: true }, 'protective'],
+    ['a close-position stop', { id, symbol: 'BTCUSDT', kind: 'algo', side: 'SELL', type: 'STOP_MARKET', triggerPrice: '45000', closePosition: true }, 'protective'],
+    ['a conditional entry', { ...base, kind: 'algo', side: 'BUY', type: 'STOP_MARKET', triggerPrice: '55000' }, 'routine'],
+    ['a cancel', { id, symbol: 'BTCUSDT', kind: 'cancel', origClientOrderId: 'stk-x' }, 'protective'],
+    ['an algo cancel', { id, symbol: 'BTCUSDT', kind: 'cancel-algo', clientAlgoId: 'sl-BTCUSDT-B-1' }, 'protective'],
+  ])('%s is %s', (_name, intent, expected) => {
+    expect(IntentSchema.parse(intent)).toEqual(intent);
+    expect(priorityOf(intent)).toBe(expected);
   });
 });

@@ -9,10 +9,10 @@ const ORDER = { weight: 0, orders: 1 };
 describe('RateLimiter: buckets and windows', () => {
   it('admits and reserves within the budget (90% of 2400 = 2160 by default)', () => {
     const rl = new RateLimiter();
-    expect(rl.admit(W(2000), T0 + 5)).toEqual({ kind: 'go' });
-    expect(rl.admit(W(160), T0 + 6)).toEqual({ kind: 'go' });
-    expect(rl.state(T0 + 6).weight).toEqual({ used: 2160, limit: 2400, budget: 2160, windowEndsMs: T0 + 60_000 });
-    const a = rl.admit(W(1), T0 + 7);
+    expect(rl.admit(W(2000), T0 + 5, 'protective')).toEqual({ kind: 'go' });
+    expect(rl.admit(W(160), T0 + 6, 'protective')).toEqual({ kind: 'go' });
+    expect(rl.state(T0 + 6).weight).toEqual({ used: 2160, limit: 2400, budget: 2160, routineBudget: 1800, windowEndsMs: T0 + 60_000 });
+    const a = rl.admit(W(1), T0 + 7, 'protective');
     expect(a.kind).toBe('wait');
     if (a.kind === 'wait') {
       expect(a.untilMs).toBe(T0 + 60_000);
@@ -22,95 +22,138 @@ describe('RateLimiter: buckets and windows', () => {
 
   it('a refused request reserves nothing', () => {
     const rl = new RateLimiter({ weightPerMinute: 100, safetyRatio: 1 });
-    rl.admit(W(90), T0);
-    expect(rl.admit(W(20), T0 + 1).kind).toBe('wait');
+    rl.admit(W(90), T0, 'protective');
+    expect(rl.admit(W(20), T0 + 1, 'protective').kind).toBe('wait');
     expect(rl.state(T0 + 1).weight.used).toBe(90);
-    expect(rl.admit(W(10), T0 + 2)).toEqual({ kind: 'go' });
+    expect(rl.admit(W(10), T0 + 2, 'protective')).toEqual({ kind: 'go' });
   });
 
   it('windows are fixed and aligned to server-time boundaries, not to the first request', () => {
     const rl = new RateLimiter({ weightPerMinute: 10, safetyRatio: 1 });
-    expect(rl.admit(W(10), T0 + 59_000).kind).toBe('go');
-    expect(rl.admit(W(1), T0 + 59_999)).toMatchObject({ kind: 'wait', untilMs: T0 + 60_000 });
-    expect(rl.admit(W(10), T0 + 60_000)).toEqual({ kind: 'go' });
+    expect(rl.admit(W(10), T0 + 59_000, 'protective').kind).toBe('go');
+    expect(rl.admit(W(1), T0 + 59_999, 'protective')).toMatchObject({ kind: 'wait', untilMs: T0 + 60_000 });
+    expect(rl.admit(W(10), T0 + 60_000, 'protective')).toEqual({ kind: 'go' });
   });
 
   it('ORDERS 10 s bucket: 300 × 0.9 = 270 per 10-second slot', () => {
     const rl = new RateLimiter();
-    for (let i = 0; i < 270; i += 1) expect(rl.admit(ORDER, T0 + 1000 + i).kind).toBe('go');
-    expect(rl.admit(ORDER, T0 + 2000)).toMatchObject({ kind: 'wait', untilMs: T0 + 10_000 });
-    expect(rl.admit(ORDER, T0 + 10_000)).toEqual({ kind: 'go' });
+    for (let i = 0; i < 270; i += 1) expect(rl.admit(ORDER, T0 + 1000 + i, 'protective').kind).toBe('go');
+    expect(rl.admit(ORDER, T0 + 2000, 'protective')).toMatchObject({ kind: 'wait', untilMs: T0 + 10_000 });
+    expect(rl.admit(ORDER, T0 + 10_000, 'protective')).toEqual({ kind: 'go' });
     expect(rl.state(T0 + 10_000).orders1m.used).toBe(271);
   });
 
   it('ORDERS 1 m bucket waits for the minute even when the 10 s slot is free', () => {
     const rl = new RateLimiter({ ordersPer10s: 1000, ordersPerMinute: 20, safetyRatio: 1 });
-    expect(rl.admit({ weight: 0, orders: 20 }, T0 + 1000).kind).toBe('go');
-    expect(rl.admit(ORDER, T0 + 15_000)).toMatchObject({ kind: 'wait', untilMs: T0 + 60_000 });
+    expect(rl.admit({ weight: 0, orders: 20 }, T0 + 1000, 'protective').kind).toBe('go');
+    expect(rl.admit(ORDER, T0 + 15_000, 'protective')).toMatchObject({ kind: 'wait', untilMs: T0 + 60_000 });
   });
 
   it('when several buckets are full, waits for the latest window end', () => {
     const rl = new RateLimiter({ ordersPer10s: 5, ordersPerMinute: 5, safetyRatio: 1 });
-    rl.admit({ weight: 0, orders: 5 }, T0 + 1000);
-    expect(rl.admit(ORDER, T0 + 2000)).toMatchObject({ kind: 'wait', untilMs: T0 + 60_000 });
+    rl.admit({ weight: 0, orders: 5 }, T0 + 1000, 'protective');
+    expect(rl.admit(ORDER, T0 + 2000, 'protective')).toMatchObject({ kind: 'wait', untilMs: T0 + 60_000 });
   });
 
   it('batch orders count 5 per 10 s but 1 per minute', () => {
     const rl = new RateLimiter();
     const cost = weightOf('POST', '/fapi/v1/batchOrders');
-    expect(rl.admit(cost, T0).kind).toBe('go');
+    expect(rl.admit(cost, T0, 'protective').kind).toBe('go');
     const s = rl.state(T0);
     expect([s.weight.used, s.orders10s.used, s.orders1m.used]).toEqual([5, 5, 1]);
   });
 
   it('a fresh window admits even a request larger than the budget (no deadlock)', () => {
-    const rl = new RateLimiter({ weightPerMinute: 30, safetyRatio: 0.5 });
-    expect(rl.admit(W(20), T0)).toEqual({ kind: 'go' });
-    expect(rl.admit(W(20), T0 + 1).kind).toBe('wait');
+    const rl = new RateLimiter({ weightPerMinute: 30, safetyRatio: 0.5, routineRatio: 0.5 });
+    expect(rl.admit(W(20), T0, 'protective')).toEqual({ kind: 'go' });
+    expect(rl.admit(W(20), T0 + 1, 'protective').kind).toBe('wait');
   });
 
   it('zero-cost requests always go (when not banned)', () => {
     const rl = new RateLimiter({ weightPerMinute: 1, safetyRatio: 1 });
-    rl.admit(W(1), T0);
-    expect(rl.admit(W(0), T0 + 1)).toEqual({ kind: 'go' });
+    rl.admit(W(1), T0, 'protective');
+    expect(rl.admit(W(0), T0 + 1, 'protective')).toEqual({ kind: 'go' });
   });
 
   it('a clock stepping back does not forget spent weight', () => {
     const rl = new RateLimiter({ weightPerMinute: 10, safetyRatio: 1 });
-    rl.admit(W(10), T0 + 60_500);
-    expect(rl.admit(W(1), T0 + 59_000).kind).toBe('wait');
+    rl.admit(W(10), T0 + 60_500, 'protective');
+    expect(rl.admit(W(1), T0 + 59_000, 'protective').kind).toBe('wait');
   });
 
   it.each([-1, 1.5, Number.NaN])('throws on an invalid cost %s', (n) => {
-    expect(() => new RateLimiter().admit(W(n), T0)).toThrow();
+    expect(() => new RateLimiter().admit(W(n), T0, 'protective')).toThrow();
   });
 
   it.each([0, 1.1, -0.5])('refuses safetyRatio %s', (r) => {
     expect(() => new RateLimiter({ safetyRatio: r })).toThrow();
+  });
+
+  it.each([0, 0.95, -0.1])('refuses routineRatio %s (it must be in (0, safetyRatio])', (r) => {
+    expect(() => new RateLimiter({ safetyRatio: 0.9, routineRatio: r })).toThrow();
+  });
+});
+
+describe('RateLimiter: the last share of each limit is kept for protective requests', () => {
+  it('routine requests stop at 75% of the weight (1800 of 2400), protective ones go on to 90% (2160)', () => {
+    const rl = new RateLimiter();
+    expect(rl.admit(W(1800), T0 + 5, 'routine')).toEqual({ kind: 'go' });
+    const routine = rl.admit(W(1), T0 + 6, 'routine');
+    expect(routine).toMatchObject({ kind: 'wait', untilMs: T0 + 60_000 });
+    if (routine.kind === 'wait') expect(routine.reason).toMatch(/1800 of 2400 used, and the rest is kept for protective stops and closes; the request waits 60 s/);
+    expect(rl.admit(W(360), T0 + 7, 'protective')).toEqual({ kind: 'go' });
+    const protective = rl.admit(W(1), T0 + 8, 'protective');
+    expect(protective).toMatchObject({ kind: 'wait', untilMs: T0 + 60_000 });
+    if (protective.kind === 'wait') expect(protective.reason).toMatch(/nearly used \(2160 of 2400\)/);
+    expect(rl.state(T0 + 8).weight).toMatchObject({ used: 2160, budget: 2160, routineBudget: 1800 });
+  });
+
+  it('the same split holds for order counts: 225 routine orders per 10 s, then only protective ones up to 270', () => {
+    const rl = new RateLimiter();
+    for (let i = 0; i < 225; i += 1) expect(rl.admit(ORDER, T0 + 1000 + i, 'routine').kind).toBe('go');
+    expect(rl.admit(ORDER, T0 + 1500, 'routine')).toMatchObject({ kind: 'wait', untilMs: T0 + 10_000 });
+    for (let i = 0; i < 45; i += 1) expect(rl.admit(ORDER, T0 + 1600 + i, 'protective').kind).toBe('go');
+    expect(rl.admit(ORDER, T0 + 2000, 'protective')).toMatchObject({ kind: 'wait', untilMs: T0 + 10_000 });
+    expect(rl.admit(ORDER, T0 + 10_000, 'routine')).toEqual({ kind: 'go' });
+  });
+
+  it('server counts above the routine share hold routine requests only', () => {
+    const rl = new RateLimiter();
+    rl.observeHeaders({ 'x-mbx-used-weight-1m': '2000' }, T0 + 5_000);
+    expect(rl.admit(W(1), T0 + 5_001, 'routine').kind).toBe('wait');
+    expect(rl.admit(W(1), T0 + 5_002, 'protective')).toEqual({ kind: 'go' });
+  });
+
+  it('a 429 pause and a 418 ban hold protective requests too', () => {
+    const rl = new RateLimiter();
+    rl.observeResponse(429, 2, T0);
+    expect(rl.admit(W(1), T0 + 1, 'protective')).toMatchObject({ kind: 'wait', untilMs: T0 + 2_000 });
+    rl.observeResponse(418, 60, T0 + 10);
+    expect(rl.admit(W(1), T0 + 11, 'protective')).toMatchObject({ kind: 'banned', untilMs: T0 + 60_010 });
   });
 });
 
 describe('RateLimiter: server headers as truth', () => {
   it('adopts a higher server count, header names in any case', () => {
     const rl = new RateLimiter();
-    rl.admit(W(10), T0 + 5000);
+    rl.admit(W(10), T0 + 5000, 'protective');
     rl.observeHeaders({ 'X-MBX-USED-WEIGHT-1M': '2150', 'x-mbx-order-count-10s': '7', 'X-Mbx-Order-Count-1m': '42' }, T0 + 5001);
     const s = rl.state(T0 + 5001);
     expect([s.weight.used, s.orders10s.used, s.orders1m.used]).toEqual([2150, 7, 42]);
-    expect(rl.admit(W(11), T0 + 5002).kind).toBe('wait');
-    expect(rl.admit(W(10), T0 + 5002).kind).toBe('go');
+    expect(rl.admit(W(11), T0 + 5002, 'protective').kind).toBe('wait');
+    expect(rl.admit(W(10), T0 + 5002, 'protective').kind).toBe('go');
   });
 
   it('keeps our own count when it is higher (requests still in flight)', () => {
     const rl = new RateLimiter();
-    rl.admit(W(50), T0 + 5000);
+    rl.admit(W(50), T0 + 5000, 'protective');
     rl.observeHeaders({ 'x-mbx-used-weight-1m': '20' }, T0 + 5001);
     expect(rl.state(T0 + 5001).weight.used).toBe(50);
   });
 
   it.each(['-1', '', 'abc', '1.5', '1e3'])('ignores a malformed header value %j', (v) => {
     const rl = new RateLimiter();
-    rl.admit(W(5), T0 + 5000);
+    rl.admit(W(5), T0 + 5000, 'protective');
     rl.observeHeaders({ 'x-mbx-used-weight-1m': v }, T0 + 5001);
     expect(rl.state(T0 + 5001).weight.used).toBe(5);
   });
@@ -132,8 +175,8 @@ describe('RateLimiter: server headers as truth', () => {
   it('a header count expires with its window', () => {
     const rl = new RateLimiter();
     rl.observeHeaders({ 'x-mbx-used-weight-1m': '2300' }, T0 + 30_000);
-    expect(rl.admit(W(1), T0 + 30_001)).toMatchObject({ kind: 'wait', untilMs: T0 + 60_000 });
-    expect(rl.admit(W(1), T0 + 60_000)).toEqual({ kind: 'go' });
+    expect(rl.admit(W(1), T0 + 30_001, 'protective')).toMatchObject({ kind: 'wait', untilMs: T0 + 60_000 });
+    expect(rl.admit(W(1), T0 + 60_000, 'protective')).toEqual({ kind: 'go' });
   });
 });
 
@@ -141,18 +184,18 @@ describe('RateLimiter: 429 and 418', () => {
   it('429 with Retry-After blocks every request until then', () => {
     const rl = new RateLimiter();
     rl.observeResponse(429, 7, T0 + 1000);
-    const a = rl.admit(W(0), T0 + 2000);
+    const a = rl.admit(W(0), T0 + 2000, 'protective');
     expect(a).toMatchObject({ kind: 'wait', untilMs: T0 + 8000 });
     if (a.kind === 'wait') expect(a.reason).toMatch(/HTTP 429/);
     expect(rl.state(T0 + 2000)).toMatchObject({ blockedUntilMs: T0 + 8000, bannedUntilMs: null });
-    expect(rl.admit(W(1), T0 + 8000)).toEqual({ kind: 'go' });
+    expect(rl.admit(W(1), T0 + 8000, 'protective')).toEqual({ kind: 'go' });
     expect(rl.state(T0 + 8000)).toMatchObject({ blockedUntilMs: null, reason: null });
   });
 
   it('429 without Retry-After blocks until the next minute boundary', () => {
     const rl = new RateLimiter();
     rl.observeResponse(429, null, T0 + 12_345);
-    expect(rl.admit(W(1), T0 + 12_346)).toMatchObject({ kind: 'wait', untilMs: T0 + 60_000 });
+    expect(rl.admit(W(1), T0 + 12_346, 'protective')).toMatchObject({ kind: 'wait', untilMs: T0 + 60_000 });
   });
 
   it('a later, shorter 429 does not shorten the block', () => {
@@ -165,7 +208,7 @@ describe('RateLimiter: 429 and 418', () => {
   it('418 bans every request until Retry-After, with a reason the trader can read', () => {
     const rl = new RateLimiter();
     rl.observeResponse(418, 600, T0);
-    const a = rl.admit(W(0), T0 + 1000);
+    const a = rl.admit(W(0), T0 + 1000, 'protective');
     expect(a.kind).toBe('banned');
     if (a.kind === 'banned') {
       expect(a.untilMs).toBe(T0 + 600_000);
@@ -173,28 +216,28 @@ describe('RateLimiter: 429 and 418', () => {
       expect(a.reason).toContain(new Date(T0 + 600_000).toISOString().slice(11, 19));
     }
     expect(rl.state(T0 + 1000)).toMatchObject({ bannedUntilMs: T0 + 600_000 });
-    expect(rl.admit(W(1), T0 + 600_000)).toEqual({ kind: 'go' });
+    expect(rl.admit(W(1), T0 + 600_000, 'protective')).toEqual({ kind: 'go' });
   });
 
   it.each([null, 0, -5, Number.NaN])('418 with Retry-After %s bans for 2 minutes', (retry) => {
     const rl = new RateLimiter();
     rl.observeResponse(418, retry, T0);
-    expect(rl.admit(W(1), T0 + 119_999)).toMatchObject({ kind: 'banned', untilMs: T0 + 120_000 });
-    expect(rl.admit(W(1), T0 + 120_000)).toEqual({ kind: 'go' });
+    expect(rl.admit(W(1), T0 + 119_999, 'protective')).toMatchObject({ kind: 'banned', untilMs: T0 + 120_000 });
+    expect(rl.admit(W(1), T0 + 120_000, 'protective')).toEqual({ kind: 'go' });
   });
 
   it('a ban outranks a 429 block', () => {
     const rl = new RateLimiter();
     rl.observeResponse(429, 600, T0);
     rl.observeResponse(418, 60, T0);
-    expect(rl.admit(W(1), T0 + 1).kind).toBe('banned');
-    expect(rl.admit(W(1), T0 + 60_001).kind).toBe('wait');
+    expect(rl.admit(W(1), T0 + 1, 'protective').kind).toBe('banned');
+    expect(rl.admit(W(1), T0 + 60_001, 'protective').kind).toBe('wait');
   });
 
   it('other statuses change nothing', () => {
     const rl = new RateLimiter();
     for (const status of [200, 400, 403, 500, 503]) rl.observeResponse(status, 30, T0);
-    expect(rl.admit(W(1), T0 + 1)).toEqual({ kind: 'go' });
+    expect(rl.admit(W(1), T0 + 1, 'protective')).toEqual({ kind: 'go' });
   });
 });
 

@@ -6,7 +6,7 @@
  */
 import { mapBinanceError, mapTransportFailure } from '../../core/binance-errors.ts';
 import type { Failure } from '../../core/journal.ts';
-import { weightOf, type RateLimiter } from '../../core/rate-limiter.ts';
+import { weightOf, type RateLimiter, type RequestPriority } from '../../core/rate-limiter.ts';
 import { encodeParams, signParams, type Signer } from '../../core/signer.ts';
 import type { AppError } from '../../shared/result.ts';
 import type { FetchLike, Logger, Scheduler } from './ports.ts';
@@ -28,6 +28,8 @@ export interface SignedInfo {
 
 export interface SendOptions {
   readonly security: Security;
+  /** Which share of the rate limits the request may use (rate-limiter.ts). */
+  readonly priority: RequestPriority;
   readonly timeoutMs?: number;
   /** Awaited after signing and before the request leaves; a rejection aborts the send. */
   readonly beforeSend?: (info: SignedInfo) => Promise<void>;
@@ -71,12 +73,13 @@ export function refused(kind: 'banned' | 'wait', reason: string, untilMs: number
 export async function admit(
   limiter: RateLimiter,
   cost: { weight: number; orders: number; orders1m?: number },
+  priority: RequestPriority,
   deps: { serverNow(): number; scheduler: Scheduler },
   maxWaitMs: number,
 ): Promise<CallOutcome | null> {
   for (;;) {
     const nowMs = deps.serverNow();
-    const adm = limiter.admit(cost, nowMs);
+    const adm = limiter.admit(cost, nowMs, priority);
     if (adm.kind === 'go') return null;
     if (adm.kind === 'banned') return refused('banned', adm.reason, adm.untilMs);
     const waitMs = adm.untilMs - nowMs;
@@ -113,7 +116,7 @@ export class HttpTransport {
   /** One request; params go in the query string in insertion order, signature last (§2, connector-js style). */
   async send(method: string, path: string, params: Readonly<Record<string, string>>, opts: SendOptions): Promise<CallOutcome> {
     const { deps } = this;
-    const held = await admit(deps.limiter, weightOf(method, path, params), deps, this.config.maxQueueWaitMs);
+    const held = await admit(deps.limiter, weightOf(method, path, params), opts.priority, deps, this.config.maxQueueWaitMs);
     if (held !== null) return held;
 
     const pairs: Array<readonly [string, string]> = Object.entries(params);

@@ -28,7 +28,7 @@ import {
   type QueryResult,
   type ReconcilePolicy,
 } from '../../core/journal.ts';
-import { parseClientOrderId, type Intent } from '../../core/intents.ts';
+import { parseClientOrderId, priorityOf, type Intent } from '../../core/intents.ts';
 import { err, ok, type Result } from '../../shared/result.ts';
 import { backoffDelay } from './backoff.ts';
 import type { ClockKeeper } from './clock.ts';
@@ -310,12 +310,13 @@ export class OrderEngine {
       };
     const ws = this.deps.wsApi;
     if (ws !== null && ws.isUp) {
-      const outcome = await ws.request(ep.ws, entry.request, { signed: true, beforeSend: record('ws-api'), symbol: entry.intent.symbol });
+      const outcome = await ws.request(ep.ws, entry.request, { signed: true, priority: priorityOf(entry.intent), beforeSend: record('ws-api'), symbol: entry.intent.symbol });
       // `refused` = the frame never left (socket closed in between): REST is the fallback path.
       if (outcome.ok || outcome.failure.kind !== 'refused') return { outcome, sent };
     }
     const outcome = await this.deps.rest.http.send(ep.method, ep.path, entry.request, {
       security: 'SIGNED',
+      priority: priorityOf(entry.intent),
       beforeSend: record('rest'),
       symbol: entry.intent.symbol,
     });

@@ -68,15 +68,18 @@ export class RestApi {
   /** One timed `/fapi/v1/time` round trip for the clock (unsigned, weight 1). */
   async timeSample(): Promise<ClockSample | null> {
     const sentMs = this.now();
-    const out = await this.http.send('GET', '/fapi/v1/time', {}, { security: 'NONE' });
+    const out = await this.http.send('GET', '/fapi/v1/time', {}, { security: 'NONE', priority: 'protective' });
     const receivedMs = this.now();
     const parsed = parseOutcome(out, ServerTimeSchema, 'server time');
     return parsed.ok ? { sentMs, receivedMs, serverTimeMs: parsed.value.serverTime } : null;
   }
 
-  /** `GET /fapi/v1/order` by origClientOrderId. */
+  /**
+   * `GET /fapi/v1/order` by origClientOrderId. Lookups are protective whatever the order: one that may have executed
+   * is exposure already taken, and exactly-once waits on the answer.
+   */
   async queryOrder(symbol: string, origClientOrderId: string): Promise<Lookup<Order>> {
-    const out = await this.call('GET', '/fapi/v1/order', { symbol, origClientOrderId }, { security: 'SIGNED', symbol });
+    const out = await this.call('GET', '/fapi/v1/order', { symbol, origClientOrderId }, { security: 'SIGNED', priority: 'protective', symbol });
     if (isNoSuchOrder(out)) return { kind: 'not-found' };
     const parsed = parseOutcome(out, OrderSchema, 'order');
     return parsed.ok ? { kind: 'found', value: parsed.value } : failedLookup(parsed.error, out);
@@ -84,21 +87,22 @@ export class RestApi {
 
   /** `GET /fapi/v1/algoOrder` by clientAlgoId (conditional orders are invisible to /fapi/v1/order, §0.1). */
   async queryAlgoOrder(clientAlgoId: string): Promise<Lookup<AlgoOrder>> {
-    const out = await this.call('GET', '/fapi/v1/algoOrder', { clientAlgoId }, { security: 'SIGNED' });
+    const out = await this.call('GET', '/fapi/v1/algoOrder', { clientAlgoId }, { security: 'SIGNED', priority: 'protective' });
     if (isNoSuchOrder(out)) return { kind: 'not-found' };
     const parsed = parseOutcome(out, AlgoOrderSchema, 'algo order');
     return parsed.ok ? { kind: 'found', value: parsed.value } : failedLookup(parsed.error, out);
   }
 
+  /** Open orders, as protection is reconciled against them (protective, like the two reads below). */
   async openOrders(symbol?: string): Promise<Answer<Order[]>> {
     const params: Record<string, string> = symbol === undefined ? {} : { symbol };
-    return parseOutcome(await this.call('GET', '/fapi/v1/openOrders', params, { security: 'SIGNED' }), z.array(OrderSchema), 'open orders');
+    return parseOutcome(await this.call('GET', '/fapi/v1/openOrders', params, { security: 'SIGNED', priority: 'protective' }), z.array(OrderSchema), 'open orders');
   }
 
   async openAlgoOrders(symbol?: string): Promise<Answer<AlgoOrder[]>> {
     const params: Record<string, string> = symbol === undefined ? {} : { symbol };
     return parseOutcome(
-      await this.call('GET', '/fapi/v1/openAlgoOrders', params, { security: 'SIGNED' }),
+      await this.call('GET', '/fapi/v1/openAlgoOrders', params, { security: 'SIGNED', priority: 'protective' }),
       z.array(AlgoOrderSchema),
       'open algo orders',
     );
@@ -106,21 +110,21 @@ export class RestApi {
 
   /** `GET /fapi/v3/positionRisk`: only symbols with a position or open orders (§3). */
   async positions(): Promise<Answer<Position[]>> {
-    return parseOutcome(await this.call('GET', '/fapi/v3/positionRisk', {}, { security: 'SIGNED' }), z.array(PositionSchema), 'positions');
+    return parseOutcome(await this.call('GET', '/fapi/v3/positionRisk', {}, { security: 'SIGNED', priority: 'protective' }), z.array(PositionSchema), 'positions');
   }
 
   async balances(): Promise<Answer<Balance[]>> {
-    return parseOutcome(await this.call('GET', '/fapi/v3/balance', {}, { security: 'SIGNED' }), z.array(BalanceSchema), 'balances');
+    return parseOutcome(await this.call('GET', '/fapi/v3/balance', {}, { security: 'SIGNED', priority: 'routine' }), z.array(BalanceSchema), 'balances');
   }
 
-  /** `POST /fapi/v1/listenKey` (USER_STREAM: key header, no signature; §2, §8). */
+  /** `POST /fapi/v1/listenKey` (USER_STREAM: key header, no signature; §2, §8). Protective: fills arrive on it. */
   async createListenKey(): Promise<Answer<string>> {
-    const a = parseOutcome(await this.http.send('POST', '/fapi/v1/listenKey', {}, { security: 'KEY' }), ListenKeySchema, 'listenKey');
+    const a = parseOutcome(await this.http.send('POST', '/fapi/v1/listenKey', {}, { security: 'KEY', priority: 'protective' }), ListenKeySchema, 'listenKey');
     return a.ok ? { ok: true, value: a.value.listenKey } : a;
   }
 
   /** `PUT /fapi/v1/listenKey`: extends the key 60 min; -1125 when it no longer exists (§8). */
   async keepAliveListenKey(): Promise<CallOutcome> {
-    return this.http.send('PUT', '/fapi/v1/listenKey', {}, { security: 'KEY' });
+    return this.http.send('PUT', '/fapi/v1/listenKey', {}, { security: 'KEY', priority: 'protective' });
   }
 }

@@ -6,7 +6,7 @@
  * service worker only stays alive while WebSocket messages flow (platform notes).
  */
 import { mapBinanceError, mapTransportFailure } from '../../core/binance-errors.ts';
-import { weightOf, type RateLimiter } from '../../core/rate-limiter.ts';
+import { weightOf, type RateLimiter, type RequestPriority } from '../../core/rate-limiter.ts';
 import { wsApiPayload, type Signer } from '../../core/signer.ts';
 import { z } from '../../shared/zod.ts';
 import { admit, type CallOutcome, type SignedInfo } from './http.ts';
@@ -126,11 +126,11 @@ export class WsApi {
   async request(
     method: string,
     params: Readonly<Record<string, string>>,
-    opts: { signed: boolean; beforeSend?: (info: SignedInfo) => Promise<void>; timeoutMs?: number; symbol?: string },
+    opts: { signed: boolean; priority: RequestPriority; beforeSend?: (info: SignedInfo) => Promise<void>; timeoutMs?: number; symbol?: string },
   ): Promise<CallOutcome> {
     const costKey = METHOD_COST_KEY[method];
     const cost = costKey === undefined ? SESSION_COST : weightOf(costKey[0], costKey[1], params);
-    const held = await admit(this.deps.limiter, cost, this.deps, this.config.maxQueueWaitMs);
+    const held = await admit(this.deps.limiter, cost, opts.priority, this.deps, this.config.maxQueueWaitMs);
     if (held !== null) return held;
     const full: Record<string, string | number> = { ...params };
     if (opts.signed) {
@@ -219,7 +219,7 @@ export class WsApi {
   async #onOpen(): Promise<void> {
     this.#loggedOn = false;
     if (this.deps.signer.kind === 'ed25519') {
-      const out = await this.request('session.logon', {}, { signed: true });
+      const out = await this.request('session.logon', {}, { signed: true, priority: 'protective' });
       if (!out.ok) {
         this.deps.logger.warn('ws-api: session.logon failed', { message: out.error.message });
         return;
@@ -233,7 +233,7 @@ export class WsApi {
   #armKeepAlive(): void {
     this.#cancelKeepAlive?.();
     this.#cancelKeepAlive = this.deps.scheduler.after(this.config.keepAliveMs, () => {
-      void this.request('session.status', {}, { signed: false }).then((out) => {
+      void this.request('session.status', {}, { signed: false, priority: 'protective' }).then((out) => {
         if (out.ok) this.#keepAlivesAnswered += 1;
         else if (out.failure.kind === 'timeout') this.#socket.reconnect('keep-alive timed out');
       });

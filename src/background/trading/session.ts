@@ -2,6 +2,7 @@
  * A trading session: one unlocked profile connected to its exchange. Owns the exchange client, the symbol rules,
  * the account book and the protector, and turns the panel's and hotkeys' requests into exactly-once orders.
  */
+import { parseClientId } from '../../core/asl.ts';
 import { ExchangeInfoSchema, rulesFromExchangeInfo, type SymbolRules } from '../../core/exchange-info.ts';
 import { makeIntentId, type OrderIntent } from '../../core/intents.ts';
 import type { JournalEntry } from '../../core/journal.ts';
@@ -12,6 +13,7 @@ import type { OrderAck, Preview, Side, Ticket, TradingSnapshot } from '../../sha
 import { err, ok, type AppError, type Result } from '../../shared/result.ts';
 import { z } from '../../shared/zod.ts';
 import { ExchangeClient, type Environment } from '../exchange/client.ts';
+import type { CallOutcome } from '../exchange/http.ts';
 import { parseOutcome, type Answer } from '../exchange/rest.ts';
 import { Backoff } from '../exchange/backoff.ts';
 import { PositionSchema } from '../exchange/schemas.ts';
@@ -259,10 +261,11 @@ export class TradingSession {
 
   /**
    * One-way or hedge mode (§4.3), kept for the next worker. An unreadable answer keeps what is known. True when the
-   * exchange answered.
+   * exchange answered. Read from `accountConfig` (`dualSidePosition`, weight 5) rather than `positionSide/dual`
+   * (weight 30, §3): every worker start reads it, and the soak's restarts spent 150 weight a minute on it alone.
    */
   async #readPositionMode(): Promise<boolean> {
-    const dual = await this.client.rest.call('GET', '/fapi/v1/positionSide/dual', {}, { security: 'SIGNED' });
+    const dual = await this.client.rest.call('GET', '/fapi/v1/accountConfig', {}, { security: 'SIGNED', priority: 'routine' });
     const parsed = DualSchema.safeParse(dual.ok ? dual.body : null);
     if (!parsed.success) return false;
     this.#hedge = parsed.data.dualSidePosition;
@@ -319,7 +322,7 @@ export class TradingSession {
       return;
     }
     if (action.kind === 'cancel') {
-      const out = await this.client.rest.call('DELETE', '/fapi/v1/order', { symbol: action.symbol, orderId: action.orderId }, { security: 'SIGNED', symbol: action.symbol });
+      const out = await this.client.rest.call('DELETE', '/fapi/v1/order', { symbol: action.symbol, orderId: action.orderId }, { security: 'SIGNED', priority: 'protective', symbol: action.symbol });
       this.hooks.notify(
         out.ok ? 'warn' : 'error',
         out.ok
@@ -351,7 +354,7 @@ export class TradingSession {
     const cached = CachedInfoSchema.safeParse((await chrome.storage.local.get(cacheKey))[cacheKey]);
     let raw: unknown = cached.success && Date.now() - cached.data.fetchedAtMs < EXCHANGE_INFO_TTL_MS ? cached.data.info : undefined;
     if (raw === undefined) {
-      const out = await this.client.rest.call('GET', '/fapi/v1/exchangeInfo', {}, { security: 'NONE' });
+      const out = await this.client.rest.call('GET', '/fapi/v1/exchangeInfo', {}, { security: 'NONE', priority: 'routine' });
       if (!out.ok) return err(out.error.code, `Could not load the exchange's trading rules: ${out.error.message}`);
       raw = out.body;
       await chrome.storage.local.set({ [cacheKey]: { fetchedAtMs: Date.now(), info: raw } });
@@ -435,12 +438,15 @@ export class TradingSession {
     if (this.#stopped) return;
     // Taken before the reads: what the stream changes while they are under way is newer than they are.
     const sinceSeq = this.protector.seq;
+    const full = Date.now() - this.#lastFullReadMs >= FULL_READ_EVERY_MS;
+    // Balances follow the user stream (ACCOUNT_UPDATE, then one coalesced read): only the full read also reads them,
+    // at 5 weight, so a missed update lasts a minute at most.
     const [positions, balances] = await Promise.all([
-      this.client.rest.call('GET', '/fapi/v2/positionRisk', {}, { security: 'SIGNED' }).then((o) => parseOutcome(o, z.array(PositionSchema), 'positions')),
-      this.client.rest.balances(),
+      this.client.rest.call('GET', '/fapi/v2/positionRisk', {}, { security: 'SIGNED', priority: 'protective' }).then((o) => parseOutcome(o, z.array(PositionSchema), 'positions')),
+      full ? this.client.rest.balances() : null,
     ]);
     if (this.#stopped) return;
-    if (balances.ok) this.book.setBalances(balances.value);
+    if (balances?.ok === true) this.book.setBalances(balances.value);
     if (!positions.ok) {
       // Without positions the orders cannot be judged: not read, at 80 weight, for nothing.
       this.#retryRefresh(`${positions.error.code}: ${positions.error.message}`);
@@ -449,7 +455,6 @@ export class TradingSession {
     }
     this.book.setPositions(positions.value);
     const open = positions.value.filter((p) => gt(abs(p.positionAmt), '0'));
-    const full = Date.now() - this.#lastFullReadMs >= FULL_READ_EVERY_MS;
     // Every symbol the protector or the book knows is in the scope, so no order they track can look gone only
     // because its symbol was not read; one added since is newer than the read, which the reconcile leaves alone.
     const scope = full
@@ -520,7 +525,7 @@ export class TradingSession {
   /** Sets the symbol's leverage on the exchange when the ticket's differs from it (weight 1, §3). */
   async applyLeverage(symbol: string, leverage: number): Promise<Result<void>> {
     if (this.book.leverage.get(symbol) === leverage || !this.rules.has(symbol)) return ok(undefined);
-    const out = await this.client.rest.call('POST', '/fapi/v1/leverage', { symbol, leverage: String(leverage) }, { security: 'SIGNED', symbol });
+    const out = await this.client.rest.call('POST', '/fapi/v1/leverage', { symbol, leverage: String(leverage) }, { security: 'SIGNED', priority: 'routine', symbol });
     if (!out.ok) {
       this.hooks.notify('warn', `Leverage for ${symbol} stays at ${this.book.leverage.get(symbol) ?? 'the exchange’s setting'}: ${out.error.message}`);
       return { ok: false, error: out.error };
@@ -551,8 +556,8 @@ export class TradingSession {
     let mark = this.book.marks.get(symbol);
     if (mark === undefined || Date.now() - mark.atMs > STALE_MARK_MS || !this.book.quotes.has(symbol)) {
       const [premium, quote] = await Promise.all([
-        this.client.rest.call('GET', '/fapi/v1/premiumIndex', { symbol }, { security: 'NONE', symbol }),
-        this.client.rest.call('GET', '/fapi/v1/ticker/bookTicker', { symbol }, { security: 'NONE', symbol }),
+        this.client.rest.call('GET', '/fapi/v1/premiumIndex', { symbol }, { security: 'NONE', priority: 'routine', symbol }),
+        this.client.rest.call('GET', '/fapi/v1/ticker/bookTicker', { symbol }, { security: 'NONE', priority: 'routine', symbol }),
       ]);
       const p = PremiumSchema.safeParse(premium.ok ? premium.body : null);
       const q = BookSchema.safeParse(quote.ok ? quote.body : null);
@@ -739,29 +744,53 @@ export class TradingSession {
   /** Cancels every open order and conditional order, symbol by symbol (both endpoints are per symbol, §3). */
   async cancelAll(): Promise<Result<{ canceled: number }>> {
     await this.connected;
-    const symbols = new Set([...this.book.orders.values()].map((o) => o.symbol));
-    const count = this.book.orders.size;
+    const orders = [...this.book.orders.values()];
+    const symbols = new Set(orders.map((o) => o.symbol));
     const results = await Promise.all(
       [...symbols].flatMap((symbol) => [
-        this.client.rest.call('DELETE', '/fapi/v1/allOpenOrders', { symbol }, { security: 'SIGNED', symbol }),
-        this.client.rest.call('DELETE', '/fapi/v1/algoOpenOrders', { symbol }, { security: 'SIGNED', symbol }),
+        this.client.rest.call('DELETE', '/fapi/v1/allOpenOrders', { symbol }, { security: 'SIGNED', priority: 'protective', symbol }),
+        this.client.rest.call('DELETE', '/fapi/v1/algoOpenOrders', { symbol }, { security: 'SIGNED', priority: 'protective', symbol }),
       ]),
     );
-    const failed = results.find((r) => !r.ok);
+    return this.#afterCancels(results, orders.length);
+  }
+
+  /**
+   * Flatten's cancels: the trader's own orders, and none of the protector's. Those go with their positions (the
+   * protector cancels a flat position's orders one by one), and stay where a close failed, so an open position keeps
+   * its stop. A symbol-wide algo cancel would race the protector's own cancels, each loser costing a refused cancel
+   * and a lookup: half the soak's request weight went there.
+   */
+  async #cancelTraderOrders(): Promise<Result<{ canceled: number }>> {
+    const orders = [...this.book.orders.values()].filter((o) => parseClientId(o.clientId) === null);
+    const withPlain = new Set(orders.filter((o) => o.kind === 'order').map((o) => o.symbol));
+    const results = await Promise.all([
+      ...[...withPlain].map((symbol) => this.client.rest.call('DELETE', '/fapi/v1/allOpenOrders', { symbol }, { security: 'SIGNED', priority: 'protective', symbol })),
+      ...orders.filter((o) => o.kind === 'algo').map((o) => this.cancel('algo', o.symbol, o.clientId)),
+    ]);
+    return this.#afterCancels(results, orders.length);
+  }
+
+  /** Re-reads the account after cancels, then answers the first failure, or how many orders were cancelled. */
+  async #afterCancels(results: ReadonlyArray<CallOutcome | Result<unknown>>, count: number): Promise<Result<{ canceled: number }>> {
     await this.refresh();
-    if (failed !== undefined && !failed.ok) return { ok: false, error: failed.error };
+    for (const r of results) {
+      if (r.ok) continue;
+      return { ok: false, error: r.error };
+    }
     return ok({ canceled: count });
   }
 
   /**
-   * Closes every position at market (reduce-only), then cancels every order. Closing first keeps each position's
-   * stop resident until the position is gone: canceling first would leave it unprotected for the round trips between.
+   * Closes every position at market (reduce-only), then cancels the trader's orders; the protector cancels its
+   * own as each position goes flat. Closing first keeps each position's stop resident until the position is gone:
+   * canceling first would leave it unprotected for the round trips between.
    */
   async flatten(): Promise<Result<{ canceledOrders: number; closedPositions: number }>> {
     await this.connected;
     const positions = [...this.book.positions.values()];
     const closes = await Promise.all(positions.map((p) => this.closePosition(p.symbol, p.positionSide)));
-    const canceled = await this.cancelAll();
+    const canceled = await this.#cancelTraderOrders();
     const failed = closes.find((c) => !c.ok);
     if (failed !== undefined && !failed.ok) return { ok: false, error: failed.error };
     if (!canceled.ok) return canceled;
@@ -770,7 +799,7 @@ export class TradingSession {
 
   snapshot(ticket: Ticket): TradingSnapshot {
     const views = this.protector.views();
-    const protectiveIds = new Set([...this.book.orders.values()].filter((o) => /^(sl|t\d|cl)-/.test(o.clientId)).map((o) => o.clientId));
+    const protectiveIds = new Set([...this.book.orders.values()].filter((o) => parseClientId(o.clientId) !== null).map((o) => o.clientId));
     const limiter = this.client.limiterState();
     const ws = this.client.wsApi;
     return this.book.snapshot(ticket, [...this.rules.keys()].sort(), views, protectiveIds, {
