@@ -688,18 +688,6 @@ describe('a position that goes flat gets its protective orders cancelled, whatev
     expect(cancels(h.send(flat)).map((c) => c.clientAlgoId)).toEqual(['sl-TESTUSDT-B-2']);
   });
 
-  it('a read sent before a cancel still lists the order: the cancel in flight is not sent again', () => {
-    const h = opened(WORKER); // long 1, sl-1 SELL 90 live
-    const before = h.state.seq; // a re-read leaves now
-    expect(cancels(h.send(flat)).map((c) => c.clientAlgoId)).toEqual(['sl-TESTUSDT-B-1']); // in flight, not answered
-    const fx = h.send({ type: 'openAlgoOrders', positions: [], orders: [resident('sl-TESTUSDT-B-1', 'SELL', '90')], sinceSeq: before });
-    // Before: cancelled again, and the second cancel met -2011 and a lookup once the first had landed.
-    expect(cancels(fx)).toEqual([]);
-    // A read sent after the cancel that still lists the order: the cancel was lost, so it goes again.
-    const again = h.send({ type: 'openAlgoOrders', positions: [], orders: [resident('sl-TESTUSDT-B-1', 'SELL', '90')], sinceSeq: h.state.seq });
-    expect(cancels(again).map((c) => c.clientAlgoId)).toEqual(['sl-TESTUSDT-B-1']);
-  });
-
   it('a read without sinceSeq is taken as current (startup)', () => {
     const h = opened(WORKER);
     h.ack(h.send({ type: 'mark', symbol: 'TESTUSDT', price: '101' }));

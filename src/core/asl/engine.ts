@@ -85,7 +85,6 @@ export function replaceMember(ctx: Ctx, rec: PositionRecord, old: ProtectiveOrde
 export function cancelOrder(ctx: Ctx, rec: PositionRecord, order: ProtectiveOrder): void {
   order.status = 'canceling';
   order.cancelAttempts += 1;
-  order.cancelSeq = ctx.s.seq;
   ctx.fx.push({
     type: 'cancelAlgo',
     posKey: keyOf(rec),

@@ -63,11 +63,6 @@ function missingMeansGone(sinceSeq: number | undefined, o: ProtectiveOrder): boo
   return (o.liveSeq ?? 0) <= sinceSeq;
 }
 
-/** Whether a read begun after step `sinceSeq` saw what was sent at step `sentSeq` (unknown on either side: yes). */
-function sentBefore(sinceSeq: number | undefined, sentSeq: number | undefined): boolean {
-  return sinceSeq === undefined || sentSeq === undefined || sentSeq <= sinceSeq;
-}
-
 /** Adopts a resident order of ours into the current generation when it protects this position's full size. */
 function adopt(ctx: Ctx, rec: PositionRecord, r: OpenAlgoOrder, kind: string): boolean {
   if (r.side !== closingSide(rec.direction) || !eq(r.quantity, rec.size)) return false;
@@ -117,10 +112,8 @@ export function reconcile(ctx: Ctx, ev: Extract<ProtectionEvent, { type: 'openAl
         o.liveSeq = ctx.s.seq;
         if (o.cancelOnAccept) cancelOrder(ctx, rec, o);
         else if (o.role === 'stop' && rec.firstProtectedAtMs === null && isOpen(rec)) rec.firstProtectedAtMs = ctx.atMs;
-      } else if (o.status === 'canceling' && sentBefore(ev.sinceSeq, o.cancelSeq)) {
-        // The cancel was lost or failed: it is still there, so cancel again with a fresh budget. A read sent before
-        // the cancel lists the order anyway; cancelling again then only earned a refused cancel (-2011) and a lookup,
-        // for most of the orders of every position closed during a re-read.
+      } else if (o.status === 'canceling') {
+        // The cancel was lost or failed: it is still there, so cancel again with a fresh budget.
         o.cancelAttempts = 0;
         cancelOrder(ctx, rec, o);
       }

@@ -139,11 +139,6 @@ export const ProtectiveOrderSchema = z.strictObject({
    * placed. A reconcile whose read began before that step cannot have seen it (see `openAlgoOrders.sinceSeq`).
    */
   liveSeq: z.optional(NonNegInt),
-  /**
-   * The step at which the latest cancel was sent. A reconcile whose read began before it still lists the order, and
-   * says nothing about whether that cancel will land.
-   */
-  cancelSeq: z.optional(NonNegInt),
 });
 export type ProtectiveOrder = z.infer<typeof ProtectiveOrderSchema>;
 
