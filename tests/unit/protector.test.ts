@@ -85,6 +85,29 @@ describe('Protector: cancels of a closed position', () => {
     expect(p.busy).toBe(false);
   });
 
+  it('a reconcile that lists an order whose cancel is on the wire sends no second cancel', async () => {
+    const x = new FakeExchange();
+    const p = await protectedPosition(x);
+    let answer: (event: ProtectionEvent) => void = () => undefined;
+    x.ports.cancelAlgo = async (order) => {
+      x.cancelsAt.push(x.now);
+      return new Promise((resolve) => {
+        answer = () => resolve({ type: 'algoCanceled', clientAlgoId: order.clientAlgoId, atMs: x.now });
+      });
+    };
+    await p.feed({ type: 'position', symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '0', entryPrice: '0', atMs: 1 });
+    expect(x.cancelsAt).toEqual([0]);
+    // A read sent after the cancel left, answered before it landed: the engine would cancel again.
+    const listed = { algoId: '1', clientAlgoId: 'sl-TESTUSDT-B-1', symbol: 'TESTUSDT', side: 'SELL', positionSide: 'BOTH', orderType: 'STOP_MARKET', quantity: '1', triggerPrice: '90', closePosition: false, reduceOnly: true } as const;
+    await p.feed({ type: 'openAlgoOrders', positions: [], orders: [listed], sinceSeq: p.seq, atMs: 2 });
+    await x.flush();
+    expect(x.cancelsAt).toEqual([0]);
+    answer({ type: 'algoCanceled', clientAlgoId: 'sl-TESTUSDT-B-1', atMs: 3 });
+    await x.advance(1);
+    expect(p.guarding).toBe(false);
+    expect(p.busy).toBe(false);
+  });
+
   it('counts its steps: seq, taken before a reconcile read, orders the read against the stream', async () => {
     const x = new FakeExchange();
     const p = await protectedPosition(x);
