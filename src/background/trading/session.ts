@@ -29,9 +29,10 @@ const STALE_MARK_MS = 10_000;
 /** How long a filled entry may wait for its fill on the user stream before positions are re-read over REST. */
 const UNPROTECTED_CHECK_MS = 500;
 /**
- * Open orders are read for every symbol at a session's first re-read and then at most this often; in between, only
- * for the symbols that matter (positions, protected or not, orders known, symbols in view): 2 weight a symbol
- * instead of 80 (§6), the difference between re-reads fitting the minute's budget and holding every other request.
+ * Open orders are read for every symbol at a new session's first re-read (not a restarted worker's) and then at
+ * most this often; in between, only for the symbols that matter (positions, protected or not, orders known, symbols
+ * in view): 2 weight a symbol instead of 80 (§6), the difference between re-reads fitting the minute's budget and
+ * holding every other request.
  */
 const FULL_READ_EVERY_MS = 60_000;
 /** Cadence of the safety-net reconcile while a position or an order exists. */
@@ -176,6 +177,11 @@ export class TradingSession {
     if (!this.client.clock.synced) await this.client.clock.sync();
     // No previous worker in this browser session: the position mode decides how an order is written (§4.3).
     if (!modeKnown) this.#modeRead = await this.#readPositionMode();
+    // A restarted worker has the previous one's protector state, so its symbols are in every re-read's scope: its
+    // first read need not be the full one (90 weight instead of ~15), which a worker restarted under a tight minute
+    // budget could not fit: in the soak, a closed position's stops stayed resident for 20 s after such a restart.
+    // The full read follows on its usual cadence.
+    if (modeKnown) this.#lastFullReadMs = Date.now();
     return ok(undefined);
   }
 
@@ -433,20 +439,24 @@ export class TradingSession {
   }
 
   #lastFullReadMs = Number.NEGATIVE_INFINITY;
+  #balancesRead = false;
 
   async #read(): Promise<void> {
     if (this.#stopped) return;
     // Taken before the reads: what the stream changes while they are under way is newer than they are.
     const sinceSeq = this.protector.seq;
     const full = Date.now() - this.#lastFullReadMs >= FULL_READ_EVERY_MS;
-    // Balances follow the user stream (ACCOUNT_UPDATE, then one coalesced read): only the full read also reads them,
-    // at 5 weight, so a missed update lasts a minute at most.
+    // Balances follow the user stream (ACCOUNT_UPDATE, then one coalesced read): besides a worker's first read, only
+    // the full read also reads them, at 5 weight, so a missed update lasts a minute at most.
     const [positions, balances] = await Promise.all([
       this.client.rest.call('GET', '/fapi/v2/positionRisk', {}, { security: 'SIGNED', priority: 'protective' }).then((o) => parseOutcome(o, z.array(PositionSchema), 'positions')),
-      full ? this.client.rest.balances() : null,
+      full || !this.#balancesRead ? this.client.rest.balances() : null,
     ]);
     if (this.#stopped) return;
-    if (balances?.ok === true) this.book.setBalances(balances.value);
+    if (balances?.ok === true) {
+      this.book.setBalances(balances.value);
+      this.#balancesRead = true;
+    }
     if (!positions.ok) {
       // Without positions the orders cannot be judged: not read, at 80 weight, for nothing.
       this.#retryRefresh(`${positions.error.code}: ${positions.error.message}`);
