@@ -25,19 +25,31 @@ export async function request<K extends RequestType>(req: RequestOf<K>): Promise
   return parsed.data as Result<ResponseOf<K>>;
 }
 
-/** Subscribes to background events; reconnects when the worker restarts (its end of the port goes away). */
+/** A port that lived this long was not dropped by a worker failing to start. */
+const STEADY_PORT_MS = 1_000;
+const RECONNECT_BACKOFF_MS = 250;
+
+/**
+ * Subscribes to background events; reconnects when the worker restarts (its end of the port goes away). The
+ * reconnect is what starts the next worker while the panel is open, and that worker resumes the session and re-reads
+ * the account, so it goes at once; only a port that dropped soon after opening waits, so that a worker failing at
+ * start is not restarted in a loop. (In the soak, the fixed 250 ms wait was a quarter of the 1 s a position may go
+ * without a stop after a worker stop.)
+ */
 export function onEvents(listener: (event: AppEvent) => void, onReconnect: () => void): void {
   const connect = (): void => {
+    const openedAtMs = performance.now();
     const port = chrome.runtime.connect({ name: EVENTS_PORT });
     port.onMessage.addListener((message: unknown) => {
       const parsed = EventSchema.safeParse(message);
       if (parsed.success) listener(parsed.data);
     });
     port.onDisconnect.addListener(() => {
+      const delayMs = performance.now() - openedAtMs >= STEADY_PORT_MS ? 0 : RECONNECT_BACKOFF_MS;
       setTimeout(() => {
         connect();
         onReconnect();
-      }, 250);
+      }, delayMs);
     });
   };
   connect();
