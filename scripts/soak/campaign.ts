@@ -275,7 +275,13 @@ class Campaign {
         async ({ message, timeoutMs }) => {
           const timer = new Promise<{ kind: 'timeout' }>((resolve) => setTimeout(() => resolve({ kind: 'timeout' }), timeoutMs));
           try {
-            return await Promise.race([chrome.runtime.sendMessage(message).then((value: unknown) => ({ kind: 'answer' as const, value })), timer]);
+            // The router always answers a Result; an undefined answer is Chrome's when the worker is stopped before
+            // it answered (the full soak saw one, 7 ms before ServiceWorker.stopAllWorkers returned): no answer, as
+            // when the promise rejects.
+            const answered = chrome.runtime.sendMessage(message).then((value: unknown) =>
+              value === undefined ? { kind: 'lost' as const, message: 'no answer: the worker stopped first' } : { kind: 'answer' as const, value },
+            );
+            return await Promise.race([answered, timer]);
           } catch (e) {
             return { kind: 'lost' as const, message: String(e) };
           }

@@ -20,6 +20,9 @@ export async function request<K extends RequestType>(req: RequestOf<K>): Promise
   } catch (e) {
     return err('INTERNAL', `The background did not answer: ${e instanceof Error ? e.message : String(e)}`);
   }
+  // The router always answers a Result: undefined is Chrome's answer when the worker stopped before it answered
+  // (seen in the soak within milliseconds of a worker stop).
+  if (raw === undefined) return err('UNKNOWN_STATUS', 'The background stopped before it answered: check the positions and the journal for what was done.');
   const parsed = responseSchemaFor(req.type).safeParse(raw);
   if (!parsed.success) return err('INTERNAL', `The background answered ${req.type} with an unexpected shape.`);
   return parsed.data as Result<ResponseOf<K>>;
