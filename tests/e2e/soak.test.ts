@@ -40,7 +40,12 @@ describe('short fault soak through the built extension', () => {
   it('ran every trade under injected faults', () => {
     expect(report.tradesRun, printed).toBe(TRADES);
     expect(report.harnessProblems, printed).toEqual([]);
-    expect(check('no position unprotected')?.checked ?? 0, printed).toBeGreaterThanOrEqual(TRADES);
+    // Two lanes of quick trades send close to Binance's 300 orders per 10 s (an entry, four protective orders and a
+    // close each). Past 75 % of it the rate limiter refuses a new entry, so that the stops and closes keep the rest
+    // (src/core/rate-limiter.ts): every trade opened a position, or its entry was refused that way, rarely.
+    const refused = report.answers['order.submit error RATE_LIMITED'] ?? 0;
+    expect(refused, printed).toBeLessThanOrEqual(TRADES / 10);
+    expect((check('no position unprotected')?.checked ?? 0) + refused, printed).toBeGreaterThanOrEqual(TRADES);
     expect(Object.values(report.faultsInjected).reduce((a, b) => a + b, 0), printed).toBeGreaterThan(0);
   });
 
