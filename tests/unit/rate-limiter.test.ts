@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ENDPOINT_WEIGHTS, RateLimiter, weightOf } from '../../src/core/rate-limiter.ts';
+import { admit } from '../../src/background/exchange/http.ts';
 
 // A fake server clock: T0 is a minute boundary (and so a 10 s boundary).
 const T0 = 1_700_000_040_000;
@@ -287,5 +288,48 @@ describe('endpoint weights (fact sheet §3)', () => {
 
   it('throws for an endpoint it cannot account for', () => {
     expect(() => weightOf('GET', '/fapi/v9/unknown')).toThrow(/no rate-limit weight/);
+  });
+});
+
+describe('admit: how long a request waits for the limiter', () => {
+  /** A fake scheduler on the server clock: timers fire in order as the test advances time. */
+  function fakeClock(startMs: number) {
+    let now = startMs;
+    const waits: number[] = [];
+    return {
+      waits,
+      deps: {
+        serverNow: () => now,
+        scheduler: {
+          after: (ms: number, fn: () => void) => {
+            waits.push(ms);
+            now += ms;
+            queueMicrotask(fn);
+            return () => undefined;
+          },
+        },
+      },
+    };
+  }
+
+  it('a routine request is refused when the window is more than maxWait away; a protective one waits for it', async () => {
+    const rl = new RateLimiter();
+    rl.observeHeaders({ 'x-mbx-order-count-1m': '1080' }, T0 + 48_000);
+    const routine = fakeClock(T0 + 48_000);
+    const refusedOutcome = await admit(rl, ORDER, 'routine', routine.deps, 3_000);
+    expect(refusedOutcome).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+    expect(routine.waits).toEqual([]);
+    const protective = fakeClock(T0 + 48_000);
+    await expect(admit(rl, ORDER, 'protective', protective.deps, 3_000)).resolves.toBeNull();
+    expect(protective.waits).toEqual([12_001]);
+    expect(rl.state(T0 + 60_001).orders1m.used).toBe(1);
+  });
+
+  it('a ban refuses protective requests at once', async () => {
+    const rl = new RateLimiter();
+    rl.observeResponse(418, 30, T0);
+    const clock = fakeClock(T0 + 1);
+    await expect(admit(rl, ORDER, 'protective', clock.deps, 3_000)).resolves.toMatchObject({ ok: false, error: { code: 'BANNED' } });
+    expect(clock.waits).toEqual([]);
   });
 });

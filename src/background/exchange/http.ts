@@ -69,7 +69,17 @@ export function refused(kind: 'banned' | 'wait', reason: string, untilMs: number
   };
 }
 
-/** Waits until the limiter admits `cost`, or answers the refusal (ban, or a wait longer than allowed). */
+/**
+ * Longest a protective request waits for the limiter: a whole minute window. A stop or a close that goes when the
+ * window opens beats one refused: refused, the engine's three attempts met the same hold within milliseconds and
+ * gave the stop up (a soak position went 5.7 s without one, until a worker restart re-read it).
+ */
+export const PROTECTIVE_MAX_QUEUE_WAIT_MS = 60_000;
+
+/**
+ * Waits until the limiter admits `cost`, or answers the refusal: a ban, or a wait longer than `maxWaitMs` (routine)
+ * or {@link PROTECTIVE_MAX_QUEUE_WAIT_MS} (protective).
+ */
 export async function admit(
   limiter: RateLimiter,
   cost: { weight: number; orders: number; orders1m?: number },
@@ -83,7 +93,7 @@ export async function admit(
     if (adm.kind === 'go') return null;
     if (adm.kind === 'banned') return refused('banned', adm.reason, adm.untilMs);
     const waitMs = adm.untilMs - nowMs;
-    if (waitMs > maxWaitMs) return refused('wait', adm.reason, adm.untilMs);
+    if (waitMs > (priority === 'protective' ? Math.max(maxWaitMs, PROTECTIVE_MAX_QUEUE_WAIT_MS) : maxWaitMs)) return refused('wait', adm.reason, adm.untilMs);
     await new Promise<void>((resolve) => deps.scheduler.after(waitMs + 1, resolve));
   }
 }
