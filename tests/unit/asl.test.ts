@@ -158,7 +158,7 @@ describe('worker mode: ASL tiers move one STOP_MARKET', () => {
 
   it("uses the trader's initial stop when set, and ratchets from it", () => {
     const h = new Harness(WORKER);
-    h.send({ type: 'traderStop', symbol: 'TESTUSDT', positionSide: 'BOTH', stopPrice: '99.5' });
+    h.send({ type: 'traderStop', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'BUY', stopPrice: '99.5' });
     h.run({ type: 'position', symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '1', entryPrice: '100' });
     expect(h.liveStops()).toEqual(['99.5']);
     h.run({ type: 'mark', symbol: 'TESTUSDT', price: '101' }); // tier 1 level 98.98 is below the trader's stop
@@ -293,9 +293,37 @@ describe('rejections never leave zero stops; attempts are bounded', () => {
     expect(h.liveStops()).toEqual(['90']);
   });
 
+  it("a SELL's stop sent while a long is open leaves the long's stop alone (one-way: the SELL reduces it)", () => {
+    const h = opened(WORKER); // long 1 @ 100, sl-1 SELL 90 live
+    // Before: the SELL's stop (above the price) became the long's: a SELL stop at 102 over a mark of 100 is refused
+    // with -2021, and the engine then closes the whole long at market.
+    const fx = h.send({ type: 'traderStop', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'SELL', stopPrice: '102' });
+    expect(places(fx)).toEqual([]);
+    expect(h.liveStops()).toEqual(['90']);
+    // The long grows: its stop is still the safety stop, not the short's 102.
+    h.run({ type: 'position', symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '2', entryPrice: '100' });
+    expect(h.liveStops()).toEqual(['90']);
+  });
+
+  it("a stored trader stop beyond the price is not used for a position on the other side", () => {
+    const h = new Harness(WORKER);
+    // A SELL with a stop at 102 is refused; a BUY without one then opens a long.
+    h.send({ type: 'traderStop', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'SELL', stopPrice: '102' });
+    h.run({ type: 'position', symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '1', entryPrice: '100' });
+    expect(h.liveStops()).toEqual(['90']);
+  });
+
+  it("an entry adding to the position above its average entry keeps the trader's stop while it is below the mark", () => {
+    const h = opened(WORKER); // long 1 @ 100
+    h.ack(h.send({ type: 'mark', symbol: 'TESTUSDT', price: '104' }));
+    h.ack(h.send({ type: 'traderStop', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'BUY', stopPrice: '103' }));
+    h.run({ type: 'position', symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '2', entryPrice: '102' });
+    expect(h.liveStops()).toEqual(['103']);
+  });
+
   it("a refused trader stop falls back to the safety stop", () => {
     const h = new Harness(WORKER);
-    h.send({ type: 'traderStop', symbol: 'TESTUSDT', positionSide: 'BOTH', stopPrice: '95.5' });
+    h.send({ type: 'traderStop', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'BUY', stopPrice: '95.5' });
     h.send({ type: 'position', symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '1', entryPrice: '100' });
     const fx = h.send({ type: 'algoRejected', clientAlgoId: 'sl-TESTUSDT-B-1', code: -4014, msg: 'Price not increased by tick size.' });
     expect(places(fx).map((p) => [p.clientAlgoId, p.triggerPrice])).toEqual([['sl-TESTUSDT-B-2', '90']]);

@@ -635,7 +635,7 @@ export class TradingSession {
     if (ticket.stopPercent !== undefined && !ticket.reduceOnly) {
       // Queued, not awaited: the protector applies events in arrival order, and this one is queued before the order
       // leaves, so before any of its fills; the order does not wait behind mark ticks still being applied.
-      void this.protector.feed({ type: 'traderStop', symbol: v.symbol, positionSide, stopPrice: sized.stopPrice, atMs: Date.now() });
+      void this.protector.feed({ type: 'traderStop', symbol: v.symbol, positionSide, side: v.side, stopPrice: sized.stopPrice, atMs: Date.now() });
     }
     const intent: OrderIntent = {
       kind: 'order',

@@ -6,7 +6,7 @@
  * The no-gap rule: protective orders are grouped in generations. A new generation is placed next to the old one;
  * only when every member of the new generation is live on the exchange are the older generations cancelled.
  */
-import { abs, eq, isZero } from '../../shared/decimal.ts';
+import { abs, cmp, eq, isZero } from '../../shared/decimal.ts';
 import { makeClientId, posKey, type IdKind } from './ids.ts';
 import { closeParams, stopParams, trailParams } from './orders.ts';
 import { activatePrice, bestStop, roundStop, safetyStop, trailStop, type TickRule } from './pricing.ts';
@@ -111,13 +111,25 @@ export function trailingLevel(ctx: Ctx, rec: PositionRecord, rule: TickRule): st
  * and never less favourable than the current stop (the ratchet: the stop only moves in the position's favour).
  */
 export function desiredStop(ctx: Ctx, rec: PositionRecord, rule: TickRule): string {
-  const trader = ctx.s.traderStops[keyOf(rec)];
+  const trader = usableTraderStop(ctx, rec);
   const base = trader === undefined ? safetyOf(ctx, rec, rule) : roundStop(trader, rec.direction, rule);
   const candidates = [base];
   if (rec.stopPrice !== null) candidates.push(rec.stopPrice);
   const trail = trailingLevel(ctx, rec, rule);
   if (trail !== null) candidates.push(trail);
   return bestStop(rec.direction, candidates) ?? base;
+}
+
+/**
+ * The trader's stop for this position, unless it lies beyond the price (at or above the last mark for a long, at or
+ * below it for a short; the entry while no mark is known): then it was meant for a position on the other side (an
+ * entry that was refused, and one the other way opened the position), and placed it would close the position at once.
+ */
+function usableTraderStop(ctx: Ctx, rec: PositionRecord): string | undefined {
+  const trader = ctx.s.traderStops[keyOf(rec)];
+  if (trader === undefined) return undefined;
+  const price = rec.lastMark ?? rec.entryPrice;
+  return (rec.direction === 'long' ? cmp(trader, price) < 0 : cmp(trader, price) > 0) ? trader : undefined;
 }
 
 function stopNote(ctx: Ctx, rec: PositionRecord, stop: string, rule: TickRule, reason: GenReason): string {
@@ -127,7 +139,7 @@ function stopNote(ctx: Ctx, rec: PositionRecord, stop: string, rule: TickRule, r
     const why = tier === undefined ? '' : ` (ASL tier ${rec.tier}: trailing ${tier.trailPct} %)`;
     return `${rec.symbol}: stop moved to ${stop}${why}`;
   }
-  if (ctx.s.traderStops[keyOf(rec)] === undefined && eq(stop, safetyOf(ctx, rec, rule))) {
+  if (usableTraderStop(ctx, rec) === undefined && eq(stop, safetyOf(ctx, rec, rule))) {
     return `Safety stop −${ctx.cfg.safetyStopPct} % placed at ${stop} for ${rec.size} ${rec.symbol}${native}`;
   }
   const verb = reason === 'resize' ? 're-sized to' : 'placed for';

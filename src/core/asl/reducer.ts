@@ -161,9 +161,13 @@ function onMark(ctx: Ctx, ev: Extract<ProtectionEvent, { type: 'mark' }>): void 
 
 function onTraderStop(ctx: Ctx, ev: Extract<ProtectionEvent, { type: 'traderStop' }>): void {
   const key = posKey(ev.symbol, ev.positionSide);
+  const rec = ctx.s.positions[key];
+  // A one-way entry against the open position reduces or flips it: its stop belongs to the other side of the
+  // price, and set on this position it would trigger at once (-2021) and close all of it at market. The soak found
+  // a short's stop put on a long the engine still held, closing at market in a loop until a re-read.
+  if (rec !== undefined && isOpen(rec) && rec.direction !== (ev.side === 'BUY' ? 'long' : 'short')) return;
   if (ev.stopPrice === null) delete ctx.s.traderStops[key];
   else ctx.s.traderStops[key] = ev.stopPrice;
-  const rec = ctx.s.positions[key];
   if (rec === undefined || !isOpen(rec) || rec.closing !== null) return;
   // The trader's explicit choice replaces the ratchet reference; the tier's trailing level still applies.
   rec.stopPrice = null;

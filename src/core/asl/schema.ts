@@ -244,11 +244,15 @@ export const ProtectionEventSchema = z.discriminatedUnion('type', [
     ...at,
   }),
   z.strictObject({ type: z.literal('mark'), symbol: SymbolName, price: PositiveDec, ...at }),
-  /** The trader's initial stop for a position (null clears it and returns to the safety stop). */
+  /**
+   * The trader's initial stop for the position an entry on `side` opens or adds to (null clears it and returns to
+   * the safety stop).
+   */
   z.strictObject({
     type: z.literal('traderStop'),
     symbol: SymbolName,
     positionSide: PositionSideSchema,
+    side: OrderSideSchema,
     stopPrice: z.nullable(PositiveDec),
     ...at,
   }),
