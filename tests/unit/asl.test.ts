@@ -305,7 +305,7 @@ describe('rejections never leave zero stops; attempts are bounded', () => {
     expect(h.liveStops()).toEqual(['90']);
   });
 
-  it("a stored trader stop beyond the price is not used for a position on the other side", () => {
+  it("a stored trader stop for a short is not used for a long", () => {
     const h = new Harness(WORKER);
     // A SELL with a stop at 102 is refused; a BUY without one then opens a long.
     h.send({ type: 'traderStop', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'SELL', stopPrice: '102' });

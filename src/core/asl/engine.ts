@@ -6,11 +6,11 @@
  * The no-gap rule: protective orders are grouped in generations. A new generation is placed next to the old one;
  * only when every member of the new generation is live on the exchange are the older generations cancelled.
  */
-import { abs, cmp, eq, isZero } from '../../shared/decimal.ts';
+import { abs, eq, isZero } from '../../shared/decimal.ts';
 import { makeClientId, posKey, type IdKind } from './ids.ts';
 import { closeParams, stopParams, trailParams } from './orders.ts';
 import { activatePrice, bestStop, roundStop, safetyStop, trailStop, type TickRule } from './pricing.ts';
-import type { AlgoOrderParams, Effect, PositionRecord, ProtectionConfig, ProtectionState, ProtectiveOrder } from './schema.ts';
+import type { AlgoOrderParams, Direction, Effect, PositionRecord, ProtectionConfig, ProtectionState, ProtectiveOrder } from './schema.ts';
 
 /** The draft being reduced, the config, the effects so far and the event's time. */
 export interface Ctx {
@@ -121,15 +121,16 @@ export function desiredStop(ctx: Ctx, rec: PositionRecord, rule: TickRule): stri
 }
 
 /**
- * The trader's stop for this position, unless it lies beyond the price (at or above the last mark for a long, at or
- * below it for a short; the entry while no mark is known): then it was meant for a position on the other side (an
- * entry that was refused, and one the other way opened the position), and placed it would close the position at once.
+ * Where the trader's stop for a position direction is kept. A stop is for the direction its entry opens: kept under
+ * the position key alone, a SELL's stop (above the price) once became the stop of a long on the same key, refused
+ * with -2021, which closes the position at market.
  */
+export function traderStopKey(key: string, direction: Direction): string {
+  return `${key}:${direction}`;
+}
+
 function usableTraderStop(ctx: Ctx, rec: PositionRecord): string | undefined {
-  const trader = ctx.s.traderStops[keyOf(rec)];
-  if (trader === undefined) return undefined;
-  const price = rec.lastMark ?? rec.entryPrice;
-  return (rec.direction === 'long' ? cmp(trader, price) < 0 : cmp(trader, price) > 0) ? trader : undefined;
+  return ctx.s.traderStops[traderStopKey(keyOf(rec), rec.direction)];
 }
 
 function stopNote(ctx: Ctx, rec: PositionRecord, stop: string, rule: TickRule, reason: GenReason): string {
@@ -248,7 +249,7 @@ export function flatten(ctx: Ctx, rec: PositionRecord): void {
   rec.tier = 0;
   rec.bestMark = null;
   rec.stopPrice = null;
-  delete ctx.s.traderStops[keyOf(rec)];
+  delete ctx.s.traderStops[traderStopKey(keyOf(rec), rec.direction)];
   for (const o of [...rec.orders]) {
     if (o.status === 'live') cancelOrder(ctx, rec, o);
     else if (o.status === 'placing') o.cancelOnAccept = true;

@@ -26,6 +26,7 @@ import {
   settle,
   startClose,
   startGen,
+  traderStopKey,
   type Ctx,
 } from './engine.ts';
 import { parseClientId, posKey } from './ids.ts';
@@ -161,14 +162,15 @@ function onMark(ctx: Ctx, ev: Extract<ProtectionEvent, { type: 'mark' }>): void 
 
 function onTraderStop(ctx: Ctx, ev: Extract<ProtectionEvent, { type: 'traderStop' }>): void {
   const key = posKey(ev.symbol, ev.positionSide);
+  const direction = ev.side === 'BUY' ? 'long' : 'short';
+  const stopKey = traderStopKey(key, direction);
+  if (ev.stopPrice === null) delete ctx.s.traderStops[stopKey];
+  else ctx.s.traderStops[stopKey] = ev.stopPrice;
   const rec = ctx.s.positions[key];
-  // A one-way entry against the open position reduces or flips it: its stop belongs to the other side of the
-  // price, and set on this position it would trigger at once (-2021) and close all of it at market. The soak found
-  // a short's stop put on a long the engine still held, closing at market in a loop until a re-read.
-  if (rec !== undefined && isOpen(rec) && rec.direction !== (ev.side === 'BUY' ? 'long' : 'short')) return;
-  if (ev.stopPrice === null) delete ctx.s.traderStops[key];
-  else ctx.s.traderStops[key] = ev.stopPrice;
-  if (rec === undefined || !isOpen(rec) || rec.closing !== null) return;
+  // A one-way entry against the open position reduces or flips it: its stop is for the position on the other side
+  // (after a flip), not this one. The soak found a short's stop put on a long the engine still held: refused with
+  // -2021, then closed at market, in a loop until a re-read.
+  if (rec === undefined || !isOpen(rec) || rec.closing !== null || rec.direction !== direction) return;
   // The trader's explicit choice replaces the ratchet reference; the tier's trailing level still applies.
   rec.stopPrice = null;
   rec.gaveUp = false;
@@ -242,7 +244,7 @@ function onStopRejected(ctx: Ctx, rec: PositionRecord, order: ProtectiveOrder, c
   const text = eq(fallback, price) ? `retrying the stop at ${price}` : `placing the safety stop −${ctx.cfg.safetyStopPct} % at ${safety} instead`;
   notify(ctx, key, 'warn', `${rec.symbol}: stop at ${price} rejected (${code} ${msg}); ${text}`);
   // A refused trader stop is dropped, or the worker would try to move back to it.
-  if (!eq(fallback, price)) delete ctx.s.traderStops[key];
+  if (!eq(fallback, price)) delete ctx.s.traderStops[traderStopKey(key, rec.direction)];
   if (order.gen === rec.gen) rec.stopPrice = fallback;
   const note = `Safety stop −${ctx.cfg.safetyStopPct} % placed at ${fallback} for ${rec.size} ${rec.symbol}`;
   replaceMember(ctx, rec, order, stopParams(rec, fallback, nextId(ctx, rec, 'sl')), eq(fallback, safety) ? note : order.acceptNote);

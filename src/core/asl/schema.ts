@@ -181,7 +181,10 @@ export const ProtectionStateSchema = z.strictObject({
   positions: z.record(z.string(), PositionRecordSchema),
   /** Per-position id sequence; survives the position so ids are never reused while an old order may be open. */
   counters: z.record(z.string(), NonNegInt),
-  /** The trader's initial stop per position key, set before or after the entry. */
+  /**
+   * The trader's initial stop per position key and direction (`BTCUSDT:BOTH:long`, engine.traderStopKey), set
+   * before or after the entry.
+   */
   traderStops: z.record(z.string(), PositiveDec),
   /**
    * Per position key, the time of the last authoritative position snapshot: fills at or before it are already in
