@@ -308,15 +308,16 @@ export class OrderEngine {
         await this.deps.journal.put(sent);
         trace?.sent();
       };
+    const priority = priorityOf(entry.intent);
     const ws = this.deps.wsApi;
     if (ws !== null && ws.isUp) {
-      const outcome = await ws.request(ep.ws, entry.request, { signed: true, priority: priorityOf(entry.intent), beforeSend: record('ws-api'), symbol: entry.intent.symbol });
+      const outcome = await ws.request(ep.ws, entry.request, { signed: true, priority, beforeSend: record('ws-api'), symbol: entry.intent.symbol });
       // `refused` = the frame never left (socket closed in between): REST is the fallback path.
       if (outcome.ok || outcome.failure.kind !== 'refused') return { outcome, sent };
     }
     const outcome = await this.deps.rest.http.send(ep.method, ep.path, entry.request, {
       security: 'SIGNED',
-      priority: priorityOf(entry.intent),
+      priority,
       beforeSend: record('rest'),
       symbol: entry.intent.symbol,
     });

@@ -111,7 +111,7 @@ export function trailingLevel(ctx: Ctx, rec: PositionRecord, rule: TickRule): st
  * and never less favourable than the current stop (the ratchet: the stop only moves in the position's favour).
  */
 export function desiredStop(ctx: Ctx, rec: PositionRecord, rule: TickRule): string {
-  const trader = usableTraderStop(ctx, rec);
+  const trader = traderStopOf(ctx, rec);
   const base = trader === undefined ? safetyOf(ctx, rec, rule) : roundStop(trader, rec.direction, rule);
   const candidates = [base];
   if (rec.stopPrice !== null) candidates.push(rec.stopPrice);
@@ -129,7 +129,7 @@ export function traderStopKey(key: string, direction: Direction): string {
   return `${key}:${direction}`;
 }
 
-function usableTraderStop(ctx: Ctx, rec: PositionRecord): string | undefined {
+function traderStopOf(ctx: Ctx, rec: PositionRecord): string | undefined {
   return ctx.s.traderStops[traderStopKey(keyOf(rec), rec.direction)];
 }
 
@@ -140,7 +140,7 @@ function stopNote(ctx: Ctx, rec: PositionRecord, stop: string, rule: TickRule, r
     const why = tier === undefined ? '' : ` (ASL tier ${rec.tier}: trailing ${tier.trailPct} %)`;
     return `${rec.symbol}: stop moved to ${stop}${why}`;
   }
-  if (usableTraderStop(ctx, rec) === undefined && eq(stop, safetyOf(ctx, rec, rule))) {
+  if (traderStopOf(ctx, rec) === undefined && eq(stop, safetyOf(ctx, rec, rule))) {
     return `Safety stop −${ctx.cfg.safetyStopPct} % placed at ${stop} for ${rec.size} ${rec.symbol}${native}`;
   }
   const verb = reason === 'resize' ? 're-sized to' : 'placed for';
