@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Protector, type ProtectorPorts } from '../../src/background/trading/protector.ts';
+import { ID_BLOCK, Protector, type ProtectorPorts } from '../../src/background/trading/protector.ts';
 import { DEFAULT_PROTECTION_CONFIG, type ProtectionEvent, type ProtectionState } from '../../src/core/asl.ts';
 
 /**
@@ -15,6 +15,7 @@ class FakeExchange {
   heldCancels = 0;
   algoSeq = 0;
   saved: ProtectionState | null = null;
+  idFloor: Record<string, number> | undefined = undefined;
 
   readonly ports: ProtectorPorts = {
     now: () => this.now,
@@ -35,6 +36,10 @@ class FakeExchange {
     notify: () => undefined,
     changed: () => undefined,
     after: (ms, fn) => void this.timers.push({ at: this.now + ms, fn }),
+    loadIdFloor: async () => this.idFloor,
+    reserveIds: async (floor) => {
+      this.idFloor = { ...floor };
+    },
   };
 
   /** Lets promise chains settle. */
@@ -115,5 +120,77 @@ describe('Protector: cancels of a closed position', () => {
     await p.feed({ type: 'mark', symbol: 'TESTUSDT', price: '100.1', atMs: 2 });
     expect(p.seq).toBe(before + 1);
     expect(x.saved?.seq).toBe(p.seq);
+  });
+});
+
+/**
+ * Client ids are reserved in blocks with a confirmed write, so a worker whose last state saves Chrome dropped while
+ * stopping it (its stops still went out) never has its ids reused by the next worker: the exchange would refuse a
+ * reused id of a resting stop as a duplicate (-4116), and a lookup by a reused id is ambiguous.
+ */
+describe('Protector: client id reservation', () => {
+  const KEY = 'TESTUSDT:BOTH';
+
+  function placing(x: FakeExchange): string[] {
+    const ids: string[] = [];
+    x.ports.placeAlgo = async (params) => {
+      ids.push(params.clientAlgoId);
+      return { type: 'algoAccepted', clientAlgoId: params.clientAlgoId, algoId: String(++x.algoSeq), symbol: params.symbol, atMs: x.now };
+    };
+    return ids;
+  }
+
+  it('sends the first stop of a block only once its reservation is stored, and the next ones without waiting', async () => {
+    const x = new FakeExchange();
+    const ids = placing(x);
+    const writes: Record<string, number>[] = [];
+    let store: () => void = () => undefined;
+    x.ports.reserveIds = (floor) => {
+      writes.push({ ...floor });
+      return new Promise((resolve) => (store = resolve));
+    };
+    const p = new Protector(x.ports, { ...DEFAULT_PROTECTION_CONFIG, mode: 'worker' });
+    await p.init();
+    await p.feed({ type: 'symbolRules', rules: [{ symbol: 'TESTUSDT', tickSize: '0.01', minPrice: '0.01' }], atMs: 0 });
+    const fed = p.feed({ type: 'position', symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '1', entryPrice: '100', atMs: 0 });
+    await x.flush();
+    expect(writes).toEqual([{ [KEY]: 1 + ID_BLOCK }]);
+    expect(ids).toEqual([]);
+    store();
+    await fed;
+    await x.flush();
+    expect(ids).toEqual(['sl-TESTUSDT-B-1']);
+    // The position grows: a new stop for the full size, inside the block, sent with no further write.
+    await p.feed({ type: 'position', symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '2', entryPrice: '100', atMs: 1 });
+    await x.flush();
+    expect(ids).toEqual(['sl-TESTUSDT-B-1', 'sl-TESTUSDT-B-2']);
+    expect(writes).toHaveLength(1);
+  });
+
+  it('a restarted worker whose state lost the last ids starts past the reservation', async () => {
+    const first = new FakeExchange();
+    await protectedPosition(first);
+    expect(first.idFloor).toEqual({ [KEY]: 1 + ID_BLOCK });
+    // The next worker finds the reservation but a state saved before the stop was decided (here: none at all).
+    const x = new FakeExchange();
+    x.idFloor = first.idFloor;
+    const ids = placing(x);
+    await protectedPosition(x);
+    expect(ids).toEqual([`sl-TESTUSDT-B-${ID_BLOCK + 2}`]);
+    expect(x.idFloor).toEqual({ [KEY]: 2 * ID_BLOCK + 2 });
+  });
+
+  it('an unreadable reservation is no reservation; a failed one still lets the stop go, with a warning', async () => {
+    const x = new FakeExchange();
+    x.ports.loadIdFloor = async () => ({ [KEY]: -3 });
+    const ids = placing(x);
+    const warnings: string[] = [];
+    x.ports.notify = (level, text) => void (level === 'warn' && warnings.push(text));
+    x.ports.reserveIds = async () => {
+      throw new Error('quota exceeded');
+    };
+    await protectedPosition(x);
+    expect(ids).toEqual(['sl-TESTUSDT-B-1']);
+    expect(warnings).toEqual(['Protection could not store its order-id reservation (quota exceeded); protective orders go on.']);
   });
 });

@@ -1,9 +1,16 @@
 /**
  * Runs the protection engine (src/core/asl.ts) against the exchange: feeds it events one at a time, issues the save
- * of its state after every step and before any effect runs (so a worker restart resumes from what was decided; the
- * save is confirmed by the order journal's confirmed write of the effect's order, see dispatchSessionWrite), executes
- * the effects, and feeds their outcomes back as events. Effects run concurrently; steps never do.
+ * of its state after every step and before any effect runs (so a worker restart resumes from what was decided),
+ * executes the effects, and feeds their outcomes back as events. Effects run concurrently; steps never do.
+ *
+ * The save is not awaited: a save lost to a worker Chrome is stopping leaves the previous state, and the restarted
+ * worker's reconcile against the exchange adopts or cancels whatever the lost steps placed (reconcile.ts). What a
+ * lost save must not take with it is the id counter: a restarted worker that reused the client ids of stops still
+ * resting had its next stop refused as a duplicate (-4116), and an id used twice makes a lookup by id ambiguous. So
+ * ids are reserved in blocks with a confirmed write ({@link ID_BLOCK}), and a restarted worker starts past the last
+ * reservation: only the first id of each block waits for storage.
  */
+import { z } from 'zod';
 import {
   DEFAULT_PROTECTION_CONFIG,
   ProtectionStateSchema,
@@ -35,7 +42,19 @@ export interface ProtectorPorts {
   changed(views: ProtectionView[]): void;
   /** Runs `fn` after `ms` (the cancel backoff); defaults to setTimeout. */
   after?(ms: number, fn: () => void): void;
+  /** The id reservation the last worker stored with {@link reserveIds}. */
+  loadIdFloor(): Promise<unknown>;
+  /** Stores the id reservation (per position key, the highest id reserved); resolves once the browser holds it. */
+  reserveIds(floor: Readonly<Record<string, number>>): Promise<void>;
 }
+
+/**
+ * Ids reserved per position key with one confirmed write. Ids carry up to 14 digits (ids.ts), so skipping the rest
+ * of a block at each worker restart costs nothing.
+ */
+export const ID_BLOCK = 1_000;
+
+const IdFloorSchema = z.record(z.string(), z.int().check(z.nonnegative()));
 
 /**
  * A cancel that failed for a passing reason (RETRY_SAME_ID: 0 = not sent, e.g. held by the rate limiter, §6; or an
@@ -53,6 +72,8 @@ export class Protector {
   readonly #cancelFailures = new Map<string, number>();
   /** Orders whose cancel is on the wire; in memory only, as a restarted worker has none. */
   readonly #cancelling = new Set<string>();
+  /** Per position key, the highest id whose reservation is stored. */
+  #reserved: Record<string, number> = {};
 
   constructor(
     private readonly ports: ProtectorPorts,
@@ -61,8 +82,17 @@ export class Protector {
 
   /** Loads the persisted state; an unreadable one starts empty (the next reconcile rebuilds it from the exchange). */
   async init(): Promise<void> {
-    const parsed = ProtectionStateSchema.safeParse(await this.ports.load());
+    const [state, floor] = await Promise.all([this.ports.load(), this.ports.loadIdFloor()]);
+    const parsed = ProtectionStateSchema.safeParse(state);
     this.#state = parsed.success ? parsed.data : emptyProtectionState();
+    // An unreadable reservation is treated as none: the reconcile still moves each counter past the ids resting on
+    // the exchange, which are the ones a duplicate would be refused against.
+    const reserved = IdFloorSchema.safeParse(floor);
+    this.#reserved = reserved.success ? { ...reserved.data } : {};
+    // Ids up to the reservation may have been used by a worker whose last saves were lost: start past them.
+    const counters = { ...this.#state.counters };
+    for (const [key, n] of Object.entries(this.#reserved)) counters[key] = Math.max(counters[key] ?? 0, n);
+    this.#state = { ...this.#state, counters };
   }
 
   /** Queues an event; resolves when its step has been applied and saved (not when its effects finish). */
@@ -102,9 +132,31 @@ export class Protector {
   async #apply(event: ProtectionEvent): Promise<void> {
     const { state, effects } = step(this.#state, event, this.config);
     this.#state = state;
-    await this.ports.save(state);
+    const saved = this.ports.save(state);
+    await this.#reserve(state.counters);
+    await saved;
     this.ports.changed(this.views());
     for (const effect of effects) this.#run(effect);
+  }
+
+  /**
+   * Stores a new block for every counter past its reservation, before the step's effects use the new ids. A failed
+   * write does not hold the effects back: a stop sent now protects the position, whereas the reuse it risks needs a
+   * worker restart first, and the restarted worker's reconcile still moves past the ids resting on the exchange.
+   */
+  async #reserve(counters: Readonly<Record<string, number>>): Promise<void> {
+    let grown = false;
+    for (const [key, n] of Object.entries(counters)) {
+      if (n <= (this.#reserved[key] ?? 0)) continue;
+      this.#reserved[key] = n + ID_BLOCK;
+      grown = true;
+    }
+    if (!grown) return;
+    try {
+      await this.ports.reserveIds({ ...this.#reserved });
+    } catch (e) {
+      this.ports.notify('warn', `Protection could not store its order-id reservation (${e instanceof Error ? e.message : String(e)}); protective orders go on.`);
+    }
   }
 
   #run(effect: Effect): void {

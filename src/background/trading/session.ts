@@ -103,8 +103,10 @@ export class TradingSession {
     this.protector = new Protector({
       now: () => Date.now(),
       load: async () => (await chrome.storage.session.get(this.#protectionKey))[this.#protectionKey],
-      // Issued, not awaited: the journal's awaited `sent` write of each effect's order confirms it (dispatchSessionWrite).
+      // Issued, not awaited; what must not be lost with it, the id counter, is reserved apart (protector.ts).
       save: (state) => dispatchSessionWrite({ [this.#protectionKey]: state }),
+      loadIdFloor: async () => (await chrome.storage.session.get(this.#idFloorKey))[this.#idFloorKey],
+      reserveIds: (floor) => chrome.storage.session.set({ [this.#idFloorKey]: floor }),
       placeAlgo: async (params) => {
         const { algoType: _algoType, clientAlgoId, ...rest } = params;
         const entry = await this.client.placeAlgoOrder({
@@ -157,6 +159,10 @@ export class TradingSession {
 
   get #protectionKey(): string {
     return `protection.v1:${this.material.profileId}`;
+  }
+
+  get #idFloorKey(): string {
+    return `protection.ids.v1:${this.material.profileId}`;
   }
 
   #nextIntentId(): string {
