@@ -9,6 +9,7 @@
  */
 import { symbolFromUrl } from './active-tab.ts';
 import { publish } from './events.ts';
+import { NOTIFY_BATCH_MS } from './notification-batch.ts';
 import { ResponseSchemas, type HotkeyHealth, type Request, type RequestOf } from '../shared/messages.ts';
 import type { AppError, Result } from '../shared/result.ts';
 
@@ -102,13 +103,17 @@ export async function runHotkey(command: string, tabUrl: string | undefined, dep
  */
 export function notifyHotkey(report: HotkeyReport, atMs: number): void {
   publish({ type: 'notice', level: report.level, text: `${report.title}. ${report.message}`, atMs: Date.now() });
-  chrome.notifications.create(`strike.hotkey.${atMs}`, {
-    type: 'basic',
-    iconUrl: chrome.runtime.getURL('icons/icon-128.png'),
-    title: report.title,
-    message: report.message,
-    priority: report.level === 'error' ? 2 : 0,
-  });
+  // After the order's own work: the answer lands with the fill, and creating a notification then delayed the fill's
+  // stop (its icon is loaded on the worker's thread, see notification-batch.ts).
+  setTimeout(() => {
+    chrome.notifications.create(`strike.hotkey.${atMs}`, {
+      type: 'basic',
+      iconUrl: chrome.runtime.getURL('icons/icon-128.png'),
+      title: report.title,
+      message: report.message,
+      priority: report.level === 'error' ? 2 : 0,
+    });
+  }, NOTIFY_BATCH_MS);
 }
 
 /** Builds the health report from `chrome.commands.getAll()`'s answer. */

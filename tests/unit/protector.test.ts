@@ -20,7 +20,7 @@ class FakeExchange {
   readonly ports: ProtectorPorts = {
     now: () => this.now,
     load: async () => undefined,
-    save: async (state) => {
+    save: (state) => {
       this.saved = state;
     },
     placeAlgo: async (params) => ({ type: 'algoAccepted', clientAlgoId: params.clientAlgoId, algoId: String(++this.algoSeq), symbol: params.symbol, atMs: this.now }),
@@ -111,6 +111,26 @@ describe('Protector: cancels of a closed position', () => {
     await x.advance(1);
     expect(p.guarding).toBe(false);
     expect(p.busy).toBe(false);
+  });
+
+  it("stores the rules only of the symbols it tracks (the session feeds them all again after a restart)", async () => {
+    const x = new FakeExchange();
+    const p = new Protector(x.ports, { ...DEFAULT_PROTECTION_CONFIG, mode: 'worker' });
+    await p.init();
+    const rules = Array.from({ length: 600 }, (_, i) => ({ symbol: `S${i}USDT`, tickSize: '0.01', minPrice: '0.01' }));
+    await p.feed({ type: 'symbolRules', rules: [...rules, { symbol: 'TESTUSDT', tickSize: '0.01', minPrice: '0.01' }], atMs: 0 });
+    expect(x.saved?.rules).toEqual({});
+    await p.feed({ type: 'position', symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '1', entryPrice: '100', atMs: 0 });
+    await x.flush();
+    expect(x.saved?.rules).toEqual({ TESTUSDT: { tickSize: '0.01', minPrice: '0.01' } });
+    // A restarted worker from that state protects the position before and after the rules are fed again.
+    const next = new FakeExchange();
+    next.ports.load = async () => x.saved;
+    const q = new Protector(next.ports, { ...DEFAULT_PROTECTION_CONFIG, mode: 'worker' });
+    await q.init();
+    expect(q.views()[0]?.restingStopPrice).toBe('90');
+    await q.feed({ type: 'symbolRules', rules, atMs: 1 });
+    expect(next.saved?.rules).toEqual({ TESTUSDT: { tickSize: '0.01', minPrice: '0.01' } });
   });
 
   it('counts its steps: seq, taken before a reconcile read, orders the read against the stream', async () => {

@@ -8,6 +8,7 @@ import { publish } from '../events.ts';
 import * as journal from '../activity-log.ts';
 import { readTicket } from '../ticket-store.ts';
 import { updateBadge } from '../badge.ts';
+import { NotificationBatch, type NotifyLevel } from '../notification-batch.ts';
 import { err, ok, type Result } from '../../shared/result.ts';
 import { TradingSession } from './session.ts';
 import type { SigningMaterial } from '../vault.ts';
@@ -42,10 +43,15 @@ function log(kind: Parameters<typeof journal.append>[0]['kind'], text: string, e
     .catch((e: unknown) => console.warn('[strike] journal write failed', e));
 }
 
-function notify(level: 'info' | 'warn' | 'error', text: string): void {
+const notifications = new NotificationBatch({
+  show: (n) => chrome.notifications.create({ type: 'basic', iconUrl: chrome.runtime.getURL('icons/icon-128.png'), ...n }),
+  after: (ms, fn) => void setTimeout(fn, ms),
+});
+
+function notify(level: NotifyLevel, text: string): void {
   publish({ type: 'notice', level: level === 'warn' ? 'warning' : level, text, atMs: Date.now() });
   if (level !== 'info') void log(level === 'error' ? 'error' : 'stop', text);
-  chrome.notifications.create({ type: 'basic', iconUrl: chrome.runtime.getURL('icons/icon-128.png'), title: 'Strike', message: text });
+  notifications.add(level, text);
 }
 
 /**
