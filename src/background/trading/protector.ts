@@ -10,7 +10,7 @@
  * ids are reserved in blocks with a confirmed write ({@link ID_BLOCK}), and a restarted worker starts past the last
  * reservation: only the first id of each block waits for storage.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   DEFAULT_PROTECTION_CONFIG,
   ProtectionStateSchema,
