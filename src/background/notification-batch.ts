@@ -18,23 +18,19 @@ export interface NotificationPorts {
 }
 
 export class NotificationBatch {
+  /** The batch waiting to be shown; a flush is scheduled exactly while it is not empty. */
   #lines: { level: NotifyLevel; text: string }[] = [];
-  #scheduled = false;
 
   constructor(private readonly ports: NotificationPorts) {}
 
   add(level: NotifyLevel, text: string): void {
     this.#lines.push({ level, text });
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    this.ports.after(NOTIFY_BATCH_MS, () => this.#flush());
+    if (this.#lines.length === 1) this.ports.after(NOTIFY_BATCH_MS, () => this.#flush());
   }
 
   #flush(): void {
     const lines = this.#lines;
     this.#lines = [];
-    this.#scheduled = false;
-    if (lines.length === 0) return;
     const errors = lines.filter((l) => l.level === 'error').length;
     const warnings = lines.filter((l) => l.level === 'warn').length;
     // Errors first: a notification shows only its first lines, and those are the ones to act on.
