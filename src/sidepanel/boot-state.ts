@@ -8,7 +8,8 @@
 import * as z from 'zod/mini';
 import type { Environment } from '../shared/messages.ts';
 import type { TicketValues } from './ticket-form.ts';
-import { parseJson, type KeyValueStore } from './preferences.ts';
+import { parseJson } from '../shared/json.ts';
+import type { KeyValueStore } from './preferences.ts';
 
 export const BOOT_KEY = 'strike.boot.v1';
 

@@ -4,6 +4,7 @@
  * module is on the boot path, see contract.ts) because storage outlives builds and can hold anything.
  */
 import * as z from 'zod/mini';
+import { parseJson } from '../shared/json.ts';
 import type { Environment } from '../shared/messages.ts';
 
 /** The slice of `Storage` used here, so tests can pass a Map-backed fake. */
@@ -13,16 +14,6 @@ export interface KeyValueStore {
 }
 
 const confirmKey = (env: Environment): string => `strike.confirm.v1.${env}`;
-
-/** JSON as stored, or undefined when absent or not JSON. */
-export function parseJson(raw: string | null): unknown {
-  if (raw === null) return undefined;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-}
 
 /** Mainnet asks for a confirmation before sending unless the trader turned it off; test environments do not. */
 export const confirmDefault = (env: Environment): boolean => env === 'mainnet';

@@ -5,7 +5,8 @@
  */
 import { TicketSchema, type Ticket } from '../shared/messages.ts';
 import { z } from '../shared/zod.ts';
-import { parseJson, type KeyValueStore } from './preferences.ts';
+import { parseJson } from '../shared/json.ts';
+import type { KeyValueStore } from './preferences.ts';
 
 export const PRESETS_KEY = 'strike.presets.v1';
 

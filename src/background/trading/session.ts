@@ -10,6 +10,7 @@ import { sizeTicket, type Sized } from '../../core/sizing.ts';
 import { validateOrder, type ValidOrder } from '../../core/validator.ts';
 import { abs, gt, isNegative } from '../../shared/decimal.ts';
 import type { OrderAck, Preview, Side, Ticket, TradingSnapshot } from '../../shared/messages.ts';
+import { parseJson } from '../../shared/json.ts';
 import { err, ok, type AppError, type Result } from '../../shared/result.ts';
 import { z } from '../../shared/zod.ts';
 import { ExchangeClient, type Environment } from '../exchange/client.ts';
@@ -53,16 +54,6 @@ export interface SessionHooks {
   notify(level: 'info' | 'warn' | 'error', text: string): void;
   /** Appends to the journal; resolves once the entry is stored. */
   log(kind: 'intent' | 'order' | 'fill' | 'stop' | 'error' | 'connection', text: string, extra?: { clientId?: string; latency?: Record<string, number> }): Promise<void>;
-}
-
-/** A stored JSON string parsed, or undefined (the caller's schema then rejects it and starts afresh). */
-function parseJson(raw: unknown): unknown {
-  if (typeof raw !== 'string') return undefined;
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 function environmentOf(material: SigningMaterial): Environment {
