@@ -22,6 +22,9 @@ let cached: Ticket | null = null;
 export async function readTicket(): Promise<Ticket> {
   if (cached !== null) return cached;
   const stored = await chrome.storage.local.get(KEY);
+  // A ticket written while this read was on its way is newer than what storage answered: a hotkey must not place
+  // the one the trader just replaced.
+  if (cached !== null) return cached;
   const parsed = TicketSchema.safeParse(stored[KEY]);
   cached = parsed.success ? parsed.data : DEFAULT_TICKET;
   return cached;

@@ -52,7 +52,7 @@ let refreshed = new Promise<void>((resolve) => (wake = resolve));
 let appApi: App | undefined;
 let selectedPanel = 'panel-trade';
 
-const ticket = createTicketView(ctx, byId('ticket'), { onSymbol: () => appApi?.onSymbol() });
+const ticket = createTicketView(ctx, byId('ticket'), { onSymbol: () => appApi?.onSymbol(), onSaved: remember });
 const actionBar = createActionBar(ctx, ticket, guard);
 const tabs = setupTabs(byId('tabs'), (panelId) => {
   selectedPanel = panelId;

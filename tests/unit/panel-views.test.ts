@@ -193,8 +193,9 @@ describe('order ticket', () => {
   function mountTicket(answer: (req: Request) => Result<unknown>) {
     const h = harness(answer);
     const root = document.body.appendChild(document.createElement('section'));
-    const view = createTicketView(h.ctx, root, { onSymbol: () => undefined });
-    return { ...h, view };
+    const onSaved = vi.fn();
+    const view = createTicketView(h.ctx, root, { onSymbol: () => undefined, onSaved });
+    return { ...h, view, onSaved };
   }
   const backend = (req: Request): Result<unknown> => {
     if (req.type === 'ticket.set') return ok(req.ticket);
@@ -218,7 +219,7 @@ describe('order ticket', () => {
 
   it('saves an edit after 150 ms of quiet, once, and refuses to save an invalid one', async () => {
     vi.useFakeTimers();
-    const { view, calls } = mountTicket(backend);
+    const { view, calls, onSaved } = mountTicket(backend);
     view.load(savedTicket);
     calls.length = 0;
     type('#ticket-size', '0.0');
@@ -232,6 +233,9 @@ describe('order ticket', () => {
     expect(calls[0]).toEqual({ type: 'ticket.set', ticket: { ...savedTicket, size: '0.03' } });
     expect(calls.filter((c) => c.type === 'ticket.set')).toHaveLength(1);
     expect($('#ticket-error').textContent).toBe('');
+    // The next panel opens on the ticket just saved, not on the one the last snapshot carried.
+    expect(view.savedValues()?.size).toBe('0.03');
+    expect(onSaved).toHaveBeenCalledTimes(1);
   });
 
   it('flushes a pending edit before a click, and blocks a click on an invalid ticket', async () => {
@@ -248,7 +252,7 @@ describe('order ticket', () => {
 
   it('shows the background’s refusal with its suggestion, and applies it on request', async () => {
     vi.useFakeTimers();
-    const { view, calls } = mountTicket((req) => {
+    const { view, calls, onSaved } = mountTicket((req) => {
       if (req.type === 'ticket.set' && req.ticket.size === '0.0001') return err('VALIDATION', 'Quantity 0.0001 is below the minimum 0.001.', { suggestion: { size: '0.001' } });
       return backend(req);
     });
@@ -258,6 +262,8 @@ describe('order ticket', () => {
     expect($('#ticket-error').textContent).toContain('Quantity 0.0001 is below the minimum 0.001.');
     expect($('#ticket-suggestion').hidden).toBe(false);
     expect($('#ticket-suggestion').textContent).toBe('Use size 0.001');
+    expect(onSaved).not.toHaveBeenCalled();
+    expect(view.savedValues()?.size).toBe('0.01');
     await expect(view.readyToSend()).resolves.toBe(false);
     $<HTMLButtonElement>('#ticket-suggestion').click();
     expect($<HTMLInputElement>('#ticket-size').value).toBe('0.001');

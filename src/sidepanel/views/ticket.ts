@@ -56,6 +56,8 @@ export interface TicketView {
 
 export interface TicketHooks {
   onSymbol(symbol: string): void;
+  /** The background accepted a new saved ticket: what the next panel opens on has changed. */
+  onSaved(): void;
 }
 
 /** Ticket fields -> the ids of their inputs (stable ids for the e2e tests). */
@@ -268,6 +270,7 @@ export function createTicketView(ctx: PanelContext, root: HTMLElement, hooks: Ti
     }
     saveFailed = false;
     saved = r.value;
+    hooks.onSaved();
     refreshPreview();
   }, 150);
 
