@@ -259,7 +259,8 @@ export async function storageLoop(a: { n: number }): Promise<{ idbPut: number[];
       const t1 = performance.now();
       await chrome.storage.session.get('strike-bench-missing');
       const t2 = performance.now();
-      await chrome.storage.session.set({ 'strike-bench-entry': entry });
+      // As the journal stores it: its JSON text (worker-ports.ts).
+      await chrome.storage.session.set({ 'strike-bench-entry': JSON.stringify(entry) });
       const t3 = performance.now();
       if (i >= 5) {
         idbPut.push(t1 - t0);

@@ -11,6 +11,7 @@ import type { CDPSession, Page } from 'playwright-core';
 import { z } from 'zod';
 import { JournalEntrySchema as OrderJournalEntrySchema, type JournalEntry as OrderJournalEntry } from '../../src/core/journal.ts';
 import { JournalEntrySchema as ActivityEntrySchema, type JournalEntry as ActivityEntry } from '../../src/shared/messages.ts';
+import { JOURNAL_PREFIX } from '../../src/background/trading/worker-ports.ts';
 import { roundToStep, mul, add } from '../../src/shared/decimal.ts';
 import { startExchange, type FaultInput, type SimExchange } from '../../sim/server.ts';
 import { launchExtension, setUpPaperAccount, type ExtensionBrowser } from '../../tests/e2e/harness.ts';
@@ -471,8 +472,11 @@ class Campaign {
   }
 
   async readOrderJournal(): Promise<OrderJournalEntry[]> {
-    const raw = await this.page.evaluate(async () => Object.entries(await chrome.storage.session.get(null)).filter(([k]) => k.startsWith('orders.journal.v1:')).map(([, v]) => v as unknown));
-    return raw.map((r) => OrderJournalEntrySchema.parse(r));
+    const raw = await this.page.evaluate(
+      async (prefix) => Object.entries(await chrome.storage.session.get(null)).filter(([k]) => k.startsWith(prefix)).map(([, v]) => v as unknown),
+      JOURNAL_PREFIX,
+    );
+    return raw.map((r) => OrderJournalEntrySchema.parse(JSON.parse(z.string().parse(r))));
   }
 
   /** The whole trader's journal, read from its IndexedDB store by the panel page (same extension origin). */

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeIntentId, type Intent } from '../../src/core/intents.ts';
 import { createEntry, markExchangeStatus, markSent, type JournalEntry } from '../../src/core/journal.ts';
-import { SessionJournal } from '../../src/background/trading/worker-ports.ts';
+import { JOURNAL_PREFIX, SessionJournal } from '../../src/background/trading/worker-ports.ts';
 
 /**
  * chrome.storage.session as the worker sees it: `set` is handed to the browser when called (recorded at once) and
@@ -42,6 +42,9 @@ const T0 = Date.now();
 const intent = (seq: number): Intent => ({ kind: 'order', id: makeIntentId(T0, seq), symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.01' });
 const pending = (seq: number): JournalEntry => createEntry(intent(seq), { nowMs: T0, recvWindowMs: 5000 });
 
+/** A stored entry as the journal wrote it: its JSON text, parsed. */
+const stored = (intentId: string): unknown => JSON.parse(String(area.data.get(`${JOURNAL_PREFIX}${intentId}`)));
+
 let area: FakeSessionArea;
 beforeEach(() => {
   area = new FakeSessionArea();
@@ -59,8 +62,9 @@ describe('SessionJournal: the order journal in chrome.storage.session', () => {
     // The sent entry: the order's frame may leave only once the browser has confirmed it.
     let confirmed = false;
     const sentWrite = journal.put(s).then(() => (confirmed = true));
-    expect(area.issued).toEqual([`orders.journal.v1:${p.intentId}`, `orders.journal.v1:${p.intentId}`]);
-    expect(area.data.get(`orders.journal.v1:${p.intentId}`)).toMatchObject({ state: 'sent', via: 'ws-api' });
+    expect(area.issued).toEqual([`${JOURNAL_PREFIX}${p.intentId}`, `${JOURNAL_PREFIX}${p.intentId}`]);
+    expect(area.data.get(`${JOURNAL_PREFIX}${p.intentId}`)).toBeTypeOf('string');
+    expect(stored(p.intentId)).toMatchObject({ state: 'sent', via: 'ws-api' });
     await Promise.resolve();
     expect(confirmed).toBe(false);
     area.confirmAll();
@@ -91,7 +95,10 @@ describe('SessionJournal: the order journal in chrome.storage.session', () => {
   });
 
   it('skips stored entries that no longer parse instead of trusting them', async () => {
-    area.data.set(`orders.journal.v1:${pending(3).intentId}`, { state: 'sent', garbage: true });
+    area.data.set(`${JOURNAL_PREFIX}${pending(3).intentId}`, JSON.stringify({ state: 'sent', garbage: true }));
+    area.data.set(`${JOURNAL_PREFIX}${pending(4).intentId}`, '{"state":"sent",');
+    // An entry stored as an object, not as its text, is not one this journal wrote.
+    area.data.set(`${JOURNAL_PREFIX}${pending(5).intentId}`, markSent(pending(5), { nowMs: T0, signedAtMs: T0, timestampMs: T0, via: 'rest' }));
     const journal = new SessionJournal();
     expect(await journal.get(pending(3).intentId)).toBeUndefined();
     expect(await journal.list()).toEqual([]);
@@ -115,7 +122,7 @@ describe('SessionJournal: the order journal in chrome.storage.session', () => {
     await journal.put(next);
     // Full: pruned down to the newest 1,000 settled entries, then the sent entry stored.
     expect(area.data.size).toBe(1_001);
-    expect(area.data.get(`orders.journal.v1:${next.intentId}`)).toMatchObject({ state: 'sent' });
+    expect(stored(next.intentId)).toMatchObject({ state: 'sent' });
   });
 
   it('refuses to go on when the sent entry cannot be stored even after pruning: the order must not leave', async () => {
@@ -135,7 +142,7 @@ describe('SessionJournal: the order journal in chrome.storage.session', () => {
     await openWrite;
     expect(await journal.prune(T0 + 10 * 60_000 + 1)).toBe(1);
     expect(await journal.get(settled.intentId)).toBeUndefined();
-    expect(area.data.has(`orders.journal.v1:${settled.intentId}`)).toBe(false);
+    expect(area.data.has(`${JOURNAL_PREFIX}${settled.intentId}`)).toBe(false);
     expect((await journal.get(open.intentId))?.state).toBe('sent');
   });
 });
