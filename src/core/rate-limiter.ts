@@ -13,6 +13,13 @@
  * cancels, closes, the reads that reconcile them): when the minute's budget runs short, a trader's next entry is
  * refused before a position is left without its stop or a closed position keeps its stops. The soak found both
  * (stops refused for 20 s at a time while entries kept the budget full).
+ *
+ * A 429 for the IP's request weight (-1003) holds every request that carries weight, but not a protective order:
+ * new orders and algo orders weigh 0 on the IP limit (fact sheet §3, "IP 0"), so a stop for a position that just
+ * filled adds nothing to what was exceeded, and waiting out Retry-After (up to the end of the minute) would leave
+ * the position without its stop that long. If such a weightless request draws a 429 itself, Binance counts it after
+ * all, and for the rest of that hold nothing goes. Any other 429 (too many orders, -1015, or no readable code)
+ * holds everything, and a 418 ban stops everything.
  */
 
 /**
@@ -140,12 +147,18 @@ function utcTime(ms: number): string {
 }
 
 /** Weight and order-count accounting with 429/418 handling. All times on the server's clock. */
+/** "Too many requests; current limit of IP(…) is 2400 requests per minute" (§5): the IP's request weight. */
+const IP_WEIGHT_EXCEEDED = -1003;
+
 export class RateLimiter {
   private readonly config: LimiterConfig;
   private readonly weight: Bucket;
   private readonly orders10s: Bucket;
   private readonly orders1m: Bucket;
+  /** A 429 hold on requests that carry IP weight. */
   private blockedUntil = Number.NEGATIVE_INFINITY;
+  /** A 429 hold on every request, weightless protective ones included. */
+  private blockedAllUntil = Number.NEGATIVE_INFINITY;
   private blockReason = '';
   private bannedUntil = Number.NEGATIVE_INFINITY;
   private banReason = '';
@@ -167,6 +180,7 @@ export class RateLimiter {
    * time worth asking again (the end of the fullest window, or of a 429 block); `banned` while a 418 ban lasts.
    * `priority` picks the budget: a routine request waits once the routine share is used, a protective one only at
    * the safety budget. A fresh window always admits, so a single request larger than the budget cannot wait forever.
+   * During a request-weight 429 a protective request of weight 0 is admitted (see the module comment).
    */
   admit(cost: Cost, nowMs: number, priority: RequestPriority): Admission {
     const need: ReadonlyArray<readonly [Bucket, number]> = [
@@ -178,7 +192,9 @@ export class RateLimiter {
       if (!Number.isSafeInteger(n) || n < 0) throw new Error(`rate-limit cost must be a non-negative integer, got ${n}`);
     }
     if (this.bannedUntil > nowMs) return { kind: 'banned', untilMs: this.bannedUntil, reason: this.banReason };
-    if (this.blockedUntil > nowMs) return { kind: 'wait', untilMs: this.blockedUntil, reason: this.blockReason };
+    // A weightless protective request waits only for a hold on every request; the weighted hold never ends sooner.
+    const holdUntil = priority === 'protective' && cost.weight === 0 ? this.blockedAllUntil : this.blockedUntil;
+    if (holdUntil > nowMs) return { kind: 'wait', untilMs: holdUntil, reason: this.blockReason };
     this.rollAll(nowMs);
     const full = need.filter(([b, n]) => n > 0 && b.used > 0 && b.used + n > b.budgetFor(priority)).map(([b]) => b);
     const last = full.reduce<Bucket | null>((a, b) => (a === null || b.windowEnd > a.windowEnd ? b : a), null);
@@ -214,11 +230,12 @@ export class RateLimiter {
   }
 
   /**
-   * Reacts to a 429 (hold every request until Retry-After, or the next minute boundary when absent) and a 418
-   * (IP banned: hold everything until Retry-After, or `defaultBanMs`). Other statuses change nothing here.
-   * Longer holds win over shorter ones: a new 429 never shortens a ban.
+   * Reacts to a 429 (hold until Retry-After, or the next minute boundary when absent) and a 418 (IP banned: hold
+   * everything until Retry-After, or `defaultBanMs`). Other statuses change nothing here. Longer holds win over
+   * shorter ones: a new 429 never shortens a ban. `refused` is the answer's Binance code and the weight of the
+   * request it answers: a -1003 for a request with weight holds weighted requests only, any other 429 all of them.
    */
-  observeResponse(status: number, retryAfterSec: number | null, nowMs: number): void {
+  observeResponse(status: number, retryAfterSec: number | null, nowMs: number, refused: { code?: number; weight?: number } = {}): void {
     const retryMs = retryAfterSec !== null && Number.isFinite(retryAfterSec) && retryAfterSec > 0 ? retryAfterSec * 1000 : null;
     if (status === 418) {
       const until = nowMs + (retryMs ?? this.config.defaultBanMs);
@@ -231,12 +248,15 @@ export class RateLimiter {
     } else if (status === 429) {
       this.rollAll(nowMs);
       const until = retryMs === null ? this.weight.windowEnd : nowMs + retryMs;
-      if (until > this.blockedUntil) {
-        this.blockedUntil = until;
-        this.blockReason =
-          `Binance answered "too many requests" (HTTP 429); requests pause until ${utcTime(until)} ` +
-          `(about ${seconds(until - nowMs)}) to avoid an IP ban.`;
-      }
+      const weightOnly = refused.code === IP_WEIGHT_EXCEEDED && refused.weight !== undefined && refused.weight > 0;
+      // Every hold on all requests is also one on weighted requests: blockedUntil >= blockedAllUntil.
+      if (!weightOnly && until > this.blockedAllUntil) this.blockedAllUntil = until;
+      if (until > this.blockedUntil) this.blockedUntil = until;
+      const all = this.blockedAllUntil > nowMs;
+      this.blockReason =
+        `Binance answered "too many requests" (HTTP 429); requests pause until ${utcTime(this.blockedUntil)} ` +
+        `(about ${seconds(this.blockedUntil - nowMs)}) to avoid an IP ban` +
+        (all ? '.' : '; stops and closes, which carry no request weight, still go.');
     }
   }
 

@@ -90,3 +90,21 @@ describe('placeOrder when the outcome is unknown', () => {
     expect(await placedFor(sim, intent.id)).toHaveLength(1);
   }, 20_000);
 });
+
+describe('a request-weight 429 (-1003, Retry-After 30 s) on a read', () => {
+  const stop = (clientId: string) =>
+    ({ kind: 'algo', id: nextIntentId(), clientId, symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_MARKET', quantity: '0.01', triggerPrice: '30000', workingType: 'MARK_PRICE', reduceOnly: true }) as const;
+
+  // A stop answered 429 itself, which ends this for the rest of the hold, is covered in tests/unit/rate-limiter.test.ts.
+  it('holds every weighted request but lets a protective stop (IP weight 0) out at once, and the exchange takes it', async () => {
+    await fault(sim, { kind: 'rate429', retryAfterSec: 30, match: { method: 'GET', pathPrefix: '/fapi/v3/positionRisk' }, count: 1 });
+    const read = await h.client.rest.positions();
+    expect(read).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+    expect(h.client.limiterState().reason).toMatch(/stops and closes, which carry no request weight, still go/);
+    expect(h.client.limiter.admit({ weight: 5, orders: 0 }, h.client.clock.serverNow(), 'protective')).toMatchObject({ kind: 'wait' });
+    const clientId = `sl-BTCUSDT-B-${Date.now() % 1_000_000}`;
+    const entry = await h.client.placeAlgoOrder(stop(clientId));
+    expect(entry.state).toBe('acked');
+    expect((await ledger(sim, 'algo.placed')).filter((e) => e.data['clientAlgoId'] === clientId)).toHaveLength(1);
+  });
+});

@@ -235,6 +235,59 @@ describe('RateLimiter: 429 and 418', () => {
     expect(rl.admit(W(1), T0 + 60_001, 'protective').kind).toBe('wait');
   });
 
+  describe('a request-weight 429 (-1003) lets weightless protective orders through', () => {
+    const ipWeight = { code: -1003, weight: 5 };
+    it.each([
+      // [what, cost, priority, held]
+      ['a stop or a reduce-only close (IP weight 0)', ORDER, 'protective', false],
+      ['a trader entry (IP weight 0, routine)', ORDER, 'routine', true],
+      ['a reconcile read (weight 5, protective)', W(5), 'protective', true],
+      ['a cancel (weight 1, protective)', { weight: 1, orders: 0 }, 'protective', true],
+    ] as const)('%s: held %s', (_what, cost, priority, held) => {
+      const rl = new RateLimiter();
+      rl.observeResponse(429, 30, T0, ipWeight);
+      const a = rl.admit(cost, T0 + 1, priority);
+      expect(a).toEqual(held ? expect.objectContaining({ kind: 'wait', untilMs: T0 + 30_000 }) : { kind: 'go' });
+    });
+
+    it('says so to the trader, and the order-count limits still apply to what goes', () => {
+      const rl = new RateLimiter({ ordersPer10s: 2, safetyRatio: 1, routineRatio: 1 });
+      rl.observeResponse(429, 30, T0, ipWeight);
+      expect(rl.state(T0 + 1).reason).toMatch(/HTTP 429.*stops and closes, which carry no request weight, still go/);
+      expect(rl.admit(ORDER, T0 + 1, 'protective')).toEqual({ kind: 'go' });
+      expect(rl.admit(ORDER, T0 + 2, 'protective')).toEqual({ kind: 'go' });
+      expect(rl.admit(ORDER, T0 + 3, 'protective')).toMatchObject({ kind: 'wait', untilMs: T0 + 10_000 });
+    });
+
+    it('a 429 for a weightless request ends that for the rest of its hold: Binance counts them after all', () => {
+      const rl = new RateLimiter();
+      rl.observeResponse(429, 30, T0, ipWeight);
+      rl.observeResponse(429, 2, T0 + 5, { code: -1003, weight: 0 });
+      expect(rl.admit(ORDER, T0 + 6, 'protective')).toMatchObject({ kind: 'wait', untilMs: T0 + 2_005 });
+      expect(rl.state(T0 + 6).reason).not.toMatch(/still go/);
+      // Past the second hold, the first one (weight only) still holds weighted requests, not the stop.
+      expect(rl.admit(ORDER, T0 + 2_005, 'protective')).toEqual({ kind: 'go' });
+      expect(rl.admit(W(1), T0 + 2_006, 'protective')).toMatchObject({ kind: 'wait', untilMs: T0 + 30_000 });
+    });
+
+    it.each([
+      ['too many orders (-1015)', { code: -1015, weight: 0 }],
+      ['no readable code', { weight: 5 }],
+      ['no detail at all', undefined],
+    ] as const)('any other 429 (%s) holds stops too', (_what, refused) => {
+      const rl = new RateLimiter();
+      rl.observeResponse(429, 30, T0, refused);
+      expect(rl.admit(ORDER, T0 + 1, 'protective')).toMatchObject({ kind: 'wait', untilMs: T0 + 30_000 });
+    });
+
+    it('a 418 ban still stops everything', () => {
+      const rl = new RateLimiter();
+      rl.observeResponse(429, 30, T0, ipWeight);
+      rl.observeResponse(418, 60, T0 + 1);
+      expect(rl.admit(ORDER, T0 + 2, 'protective').kind).toBe('banned');
+    });
+  });
+
   it('other statuses change nothing', () => {
     const rl = new RateLimiter();
     for (const status of [200, 400, 403, 500, 503]) rl.observeResponse(status, 30, T0);

@@ -126,7 +126,8 @@ export class HttpTransport {
   /** One request; params go in the query string in insertion order, signature last (§2, connector-js style). */
   async send(method: string, path: string, params: Readonly<Record<string, string>>, opts: SendOptions): Promise<CallOutcome> {
     const { deps } = this;
-    const held = await admit(deps.limiter, weightOf(method, path, params), opts.priority, deps, this.config.maxQueueWaitMs);
+    const cost = weightOf(method, path, params);
+    const held = await admit(deps.limiter, cost, opts.priority, deps, this.config.maxQueueWaitMs);
     if (held !== null) return held;
 
     const pairs: Array<readonly [string, string]> = Object.entries(params);
@@ -184,8 +185,8 @@ export class HttpTransport {
       }
       return { ok: true, status, body };
     }
-    deps.limiter.observeResponse(status, retryAfterSec, nowMs);
     const code = errBody.success ? errBody.data.code : undefined;
+    deps.limiter.observeResponse(status, retryAfterSec, nowMs, { ...(code === undefined ? {} : { code }), weight: cost.weight });
     const msg = errBody.success ? errBody.data.msg : text.trim().slice(0, 200) || undefined;
     const mapped = mapBinanceError({
       httpStatus: status,

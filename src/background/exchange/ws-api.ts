@@ -49,6 +49,11 @@ export interface WsApiConfig {
 
 export const DEFAULT_WS_API_CONFIG: WsApiConfig = { requestTimeoutMs: 5_000, keepAliveMs: 20_000, recvWindowMs: 5_000, maxQueueWaitMs: 3_000 };
 
+interface SentRequest {
+  readonly symbol: string | undefined;
+  readonly weight: number;
+}
+
 interface Pending {
   resolve(outcome: CallOutcome): void;
   cancelTimer(): void;
@@ -143,15 +148,15 @@ export class WsApi {
       }
       await opts.beforeSend?.({ timestampMs, signedAtMs: this.deps.now() });
     }
-    return this.#exchange(method, full, opts.timeoutMs ?? this.config.requestTimeoutMs, opts.symbol);
+    return this.#exchange(method, full, opts.timeoutMs ?? this.config.requestTimeoutMs, { symbol: opts.symbol, weight: cost.weight });
   }
 
-  #exchange(method: string, params: Record<string, string | number>, timeoutMs: number, symbol: string | undefined): Promise<CallOutcome> {
+  #exchange(method: string, params: Record<string, string | number>, timeoutMs: number, sent: SentRequest): Promise<CallOutcome> {
     const id = `r${this.#nextId++}`;
     return new Promise<CallOutcome>((resolve) => {
       const cancelTimer = this.deps.scheduler.after(timeoutMs, () => {
         this.#pending.delete(id);
-        this.#symbolFor.delete(id);
+        this.#sentFor.delete(id);
         resolve({ ok: false, failure: { kind: 'timeout' }, error: mapTransportFailure('timeout').error });
       });
       this.#pending.set(id, {
@@ -161,10 +166,10 @@ export class WsApi {
         },
         cancelTimer,
       });
-      this.#symbolFor.set(id, symbol);
+      this.#sentFor.set(id, sent);
       if (!this.#socket.send(JSON.stringify({ id, method, params }))) {
         this.#pending.delete(id);
-        this.#symbolFor.delete(id);
+        this.#sentFor.delete(id);
         cancelTimer();
         // Never left: the socket was not open.
         resolve({ ok: false, failure: { kind: 'refused', reason: 'WebSocket API not connected', untilMs: 0 }, error: { code: 'NETWORK', message: 'The WebSocket API connection is down.' } });
@@ -172,7 +177,8 @@ export class WsApi {
     });
   }
 
-  readonly #symbolFor = new Map<string, string | undefined>();
+  /** What each request in flight was for: its symbol (for the error text) and weight (for a 429's scope). */
+  readonly #sentFor = new Map<string, SentRequest>();
 
   #onMessage(text: string): void {
     let json: unknown;
@@ -196,16 +202,17 @@ export class WsApi {
       return;
     }
     const pending = this.#pending.get(res.id);
-    const symbol = this.#symbolFor.get(res.id);
-    this.#symbolFor.delete(res.id);
+    const sent = this.#sentFor.get(res.id);
+    this.#sentFor.delete(res.id);
+    const symbol = sent?.symbol;
     if (pending === undefined) return;
     this.#pending.delete(res.id);
     if (res.status >= 200 && res.status < 300 && res.error === undefined) {
       pending.resolve({ ok: true, status: res.status, body: res.result });
       return;
     }
-    this.deps.limiter.observeResponse(res.status, null, nowMs);
     const code = res.error?.code;
+    this.deps.limiter.observeResponse(res.status, null, nowMs, { ...(code === undefined ? {} : { code }), ...(sent === undefined ? {} : { weight: sent.weight }) });
     const msg = res.error?.msg;
     const mapped = mapBinanceError({
       httpStatus: res.status,
@@ -247,7 +254,7 @@ export class WsApi {
     this.#cancelKeepAlive = null;
     const pending = [...this.#pending.values()];
     this.#pending.clear();
-    this.#symbolFor.clear();
+    this.#sentFor.clear();
     // The frames may have reached the exchange: their outcome is unknown (reconciled by the order engine).
     for (const p of pending) {
       p.cancelTimer();
