@@ -8,11 +8,13 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { JournalEntrySchema as OrderJournalEntrySchema, type JournalEntry as OrderJournalEntry } from '../../src/core/journal.ts';
 import { JournalEntrySchema as ActivityEntrySchema } from '../../src/shared/messages.ts';
-import { checkExactlyOnce, checkJournal, checkOrphans, checkOutcomes, checkReplays, checkStopGaps, type OrderJournalSnapshot, type StampedEntry } from './invariants.ts';
+import { checkExactlyOnce, checkJournal, checkOrphans, checkOutcomes, checkReplays, checkStopGaps, exchangeHolds, type OrderJournalSnapshot, type StampedEntry } from './invariants.ts';
 
 const DumpSchema = z.object({
   ledger: z.array(z.object({ entry: z.object({ seq: z.number(), time: z.number(), kind: z.string(), accountId: z.string(), symbol: z.string().nullable(), data: z.record(z.string(), z.unknown()) }), wallMs: z.number() })),
   faults: z.array(z.object({ kind: z.string(), wallMs: z.number(), detail: z.string() })),
+  /** Request faults as served; older dumps lack them, and their stop gaps are then audited without exchange holds. */
+  served: z.array(z.object({ kind: z.string(), wallMs: z.number(), method: z.string(), path: z.string(), retryAfterSec: z.number().nullable() })).default([]),
   answers: z.array(
     z.object({
       request: z.enum(['order.submit', 'position.close', 'flatten']),
@@ -50,7 +52,7 @@ const checks = [
   checkExactlyOnce(ledger, faults),
   checkReplays(ledger, faults, endMs),
   checkOutcomes(ledger, dump.orderJournal, dump.answers, reads, dump.orderJournalReadMs ?? endMs),
-  checkStopGaps(ledger, faults, endMs),
+  checkStopGaps(ledger, faults, endMs, 1_000, exchangeHolds(dump.served)),
   checkOrphans(ledger, faults, endMs, 10_000),
   // No journal.query answer in the dump: the query comparison is skipped by passing the journal's own newest matches.
   checkJournal([], dump.activity, [...dump.activity].filter((e) => `${e.kind} ${e.text} ${e.clientId ?? ''}`.toLowerCase().includes('stk-')).sort((a, b) => b.seq - a.seq).slice(0, 5_000), dump.answers, ledger),

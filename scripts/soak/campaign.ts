@@ -15,7 +15,7 @@ import { JOURNAL_PREFIX } from '../../src/background/trading/worker-ports.ts';
 import { roundToStep, mul, add } from '../../src/shared/decimal.ts';
 import { startExchange, type FaultInput, type SimExchange } from '../../sim/server.ts';
 import { launchExtension, setUpPaperAccount, type ExtensionBrowser } from '../../tests/e2e/harness.ts';
-import { checkExactlyOnce, checkJournal, checkOrphans, checkOutcomes, checkReplays, checkStopGaps, type CheckResult, type FaultEvent, type OrderJournalSnapshot, type StampedEntry, type TraderAnswer } from './invariants.ts';
+import { checkExactlyOnce, checkJournal, checkOrphans, checkOutcomes, checkReplays, checkStopGaps, exchangeHolds, type CheckResult, type FaultEvent, type OrderJournalSnapshot, type StampedEntry, type TraderAnswer } from './invariants.ts';
 
 /** Faults the campaign can inject; the short soak picks the ones that genuinely pass. */
 export const FAULT_KINDS = [
@@ -129,7 +129,8 @@ const SendOutcome = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('timeout') }),
 ]);
 type SendOutcome = z.infer<typeof SendOutcome>;
-const FaultsSchema = z.object({ injected: z.record(z.string(), z.number()) });
+const ServedFaultSchema = z.object({ kind: z.string(), wallMs: z.number(), method: z.string(), path: z.string(), retryAfterSec: z.number().nullable() });
+const FaultsSchema = z.object({ injected: z.record(z.string(), z.number()), served: z.array(ServedFaultSchema) });
 
 /** Samples one fault of `kind` (seeded). Latencies and bans stay short so a minute-long run still trades. */
 export function faultSpec(kind: FaultKind, rand: () => number, maxLatencyMs: number): FaultInput {
@@ -208,7 +209,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
         reads.push({ atMs: read.atMs, changed, removed: [...previous.keys()].filter((id) => !now.has(id)) });
         previous = now;
       }
-      writeFileSync(opts.dumpPath, JSON.stringify({ ledger: stamped, faults: run.faults, answers: run.answers, orderJournal, orderJournalReads: reads, orderJournalReadMs: run.orderJournalReadMs, activity, workerConsole }));
+      writeFileSync(opts.dumpPath, JSON.stringify({ ledger: stamped, faults: run.faults, served: run.served, answers: run.answers, orderJournal, orderJournalReads: reads, orderJournalReadMs: run.orderJournalReadMs, activity, workerConsole }));
     }
     const durationMs = Date.now() - started;
     return { ...report, durationMs };
@@ -223,6 +224,8 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
 class Campaign {
   readonly answers: TraderAnswer[] = [];
   readonly faults: FaultEvent[] = [];
+  /** Request faults as the exchange served them, read at the audit (for the dump). */
+  served: z.infer<typeof ServedFaultSchema>[] = [];
   readonly snapshots: ActivityEntry[][] = [];
   /** The order journal as read before each worker stop: the final read alone misses what the worker pruned. */
   readonly orderSnapshots: OrderJournalSnapshot[] = [];
@@ -510,15 +513,16 @@ class Campaign {
     if (queried === null || !queried.success) this.problems.push(`journal.query failed: ${JSON.stringify(q).slice(0, 200)}`);
     this.stamp();
     const ledger = this.stampedLedger();
+    const { injected, served } = FaultsSchema.parse(this.exchange.control.faults());
+    this.served = served;
     const checks = [
       checkExactlyOnce(ledger, this.faults),
       checkReplays(ledger, this.faults, endMs),
       checkOutcomes(ledger, orderJournal, this.answers, this.orderSnapshots, this.orderJournalReadMs),
-      checkStopGaps(ledger, this.faults, endMs),
+      checkStopGaps(ledger, this.faults, endMs, 1_000, exchangeHolds(served)),
       checkOrphans(ledger, this.faults, endMs, this.opts.orphanBoundMs),
       checkJournal(this.snapshots, final, queried?.success === true ? queried.data.value : [], this.answers, ledger),
     ];
-    const injected = FaultsSchema.parse(this.exchange.control.faults()).injected;
     const faultsInjected = { ...injected, ...(this.opts.workerStops ? { workerStop: this.#workerStops } : {}) };
     const internalErrors: Record<string, number> = {};
     for (const a of this.answers) {

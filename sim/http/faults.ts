@@ -57,6 +57,19 @@ export type FaultInput = z.input<typeof FaultSpec>;
 /** Faults that act on matching HTTP requests. */
 export type RequestFault = Extract<FaultSpec, { kind: 'latency' | 'drop' | 'http5xx' | 'timeout' | 'rate429' | 'ban418' }>;
 
+/** A request fault as it was served: when, and to which request (the soak's audit reads the holds it imposed). */
+export interface ServedFault {
+  readonly kind: RequestFault['kind'];
+  readonly wallMs: number;
+  readonly method: string;
+  readonly path: string;
+  /** Retry-After of a 429 or 418. */
+  readonly retryAfterSec: number | null;
+}
+
+/** Served faults kept, newest last. */
+const SERVED_KEEP = 100_000;
+
 interface Rule {
   readonly id: number;
   readonly fault: RequestFault;
@@ -68,6 +81,7 @@ export class FaultBook {
   private rules: Rule[] = [];
   private nextId = 1;
   private readonly injected = new Map<string, number>();
+  private served: ServedFault[] = [];
 
   /** Registers a request fault; returns its id. */
   add(fault: RequestFault, wallNow: number): number {
@@ -92,7 +106,10 @@ export class FaultBook {
       if (m?.pathPrefix !== undefined && !path.startsWith(m.pathPrefix)) continue;
       if (r.remaining !== null) r.remaining--;
       this.count(r.fault.kind);
-      return r.fault;
+      const f = r.fault;
+      this.served.push({ kind: f.kind, wallMs: wallNow, method, path, retryAfterSec: f.kind === 'rate429' || f.kind === 'ban418' ? f.retryAfterSec : null });
+      if (this.served.length > SERVED_KEEP) this.served = this.served.slice(-SERVED_KEEP);
+      return f;
     }
     return null;
   }
@@ -103,14 +120,20 @@ export class FaultBook {
 
   resetCounts(): void {
     this.injected.clear();
+    this.served = [];
   }
 
-  list(wallNow: number): { active: { id: number; fault: RequestFault; remaining: number | null; untilWall: number | null }[]; injected: Record<string, number> } {
+  list(wallNow: number): {
+    active: { id: number; fault: RequestFault; remaining: number | null; untilWall: number | null }[];
+    injected: Record<string, number>;
+    served: ServedFault[];
+  } {
     return {
       active: this.rules
         .filter((r) => (r.remaining === null || r.remaining > 0) && (r.untilWall === null || r.untilWall > wallNow))
         .map((r) => ({ id: r.id, fault: r.fault, remaining: r.remaining, untilWall: r.untilWall })),
       injected: Object.fromEntries(this.injected),
+      served: [...this.served],
     };
   }
 }

@@ -104,7 +104,8 @@ describe('faults (POST/GET/DELETE /control/faults)', () => {
     expect((await c.get('/fapi/v1/time')).status).toBe(200);
     await expect(c.get('/fapi/v1/ping')).rejects.toThrow();
     expect((await c.get('/fapi/v1/ping')).status).toBe(200);
-    expect(ex.control.faults()).toEqual({ active: [], injected: { drop: 2 } });
+    const served = { kind: 'drop', method: 'GET', path: '/fapi/v1/ping', retryAfterSec: null, wallMs: expect.any(Number) };
+    expect(ex.control.faults()).toEqual({ active: [], injected: { drop: 2 }, served: [served, served] });
   });
 
   it('latency, 429 and 418 faults; DELETE clears the queue', async () => {
@@ -117,6 +118,12 @@ describe('faults (POST/GET/DELETE /control/faults)', () => {
     expect([r429.status, r429.headers.get('retry-after'), expectError(r429).code]).toEqual([429, '7', -1003]);
     ex.control.addFault({ kind: 'ban418', retryAfterSec: 120 });
     expect((await c.get('/fapi/v1/ping')).status).toBe(418);
+    // As served, with their Retry-After: the soak's audit reads the holds they imposed from this.
+    expect(ex.control.faults().served.map((f) => [f.kind, f.method, f.path, f.retryAfterSec])).toEqual([
+      ['latency', 'GET', '/fapi/v1/ping', null],
+      ['rate429', 'GET', '/fapi/v1/ping', 7],
+      ['ban418', 'GET', '/fapi/v1/ping', 120],
+    ]);
     ex.control.addFault({ kind: 'rate429', count: 5 });
     ex.control.clearFaults();
     expect((await c.get('/fapi/v1/ping')).status).toBe(200);

@@ -14,6 +14,7 @@ import {
   checkOutcomes,
   checkReplays,
   checkStopGaps,
+  exchangeHolds,
   primaryCause,
   type FaultEvent,
   type OrderJournalSnapshot,
@@ -41,6 +42,46 @@ describe('soak audit', () => {
     ['a stop canceled mid-position opens a gap', [pos(0, '0.01'), stop(100, 'sl-B-1', 'SELL'), at(1_000, 'algo.canceled', { clientAlgoId: 'sl-B-1' }), pos(3_000, '0')], 1],
   ] as const)('stop gaps: %s', (_name, ledger, violations) => {
     expect(checkStopGaps(ledger, [], 10_000).violations).toHaveLength(violations);
+  });
+
+  describe('stop gaps and the holds the exchange imposed', () => {
+    const served = (kind: string, wallMs: number, method: string, path: string, retryAfterSec: number | null) => ({ kind, wallMs, method, path, retryAfterSec });
+    it('a 418 ban, or a 429 answered to an order or algo order, is a hold; a 429 on a read or a cancel is not', () => {
+      expect(
+        exchangeHolds([
+          served('ban418', 1_000, 'GET', '/fapi/v3/positionRisk', 2),
+          served('rate429', 5_000, 'POST', '/fapi/v1/algoOrder', 1),
+          served('rate429', 6_000, 'POST', '/fapi/v1/order', 1),
+          served('rate429', 7_000, 'GET', '/fapi/v3/positionRisk', 30),
+          served('rate429', 8_000, 'DELETE', '/fapi/v1/algoOrder', 30),
+          served('timeout', 9_000, 'POST', '/fapi/v1/algoOrder', null),
+        ]).map((h) => [h.fromMs, h.toMs]),
+      ).toEqual([
+        [1_000, 3_000],
+        [5_000, 6_000],
+        [6_000, 7_000],
+      ]);
+    });
+
+    const ban = (atMs: number) => exchangeHolds([served('ban418', atMs, 'POST', '/fapi/v1/algoOrder', 1)]);
+    it.each([
+      // [case, stop placed at, a 1 s ban from, violations, over 1 s only because of the ban]
+      ['the stop 300 ms after a ban that began at the fill', 1_300, 0, 0, 1],
+      ['the stop 1,200 ms after a ban that began at the fill', 2_200, 0, 1, 0],
+      ['no ban at all', 1_300, null, 1, 0],
+      ['naked 800 ms before a ban and 300 ms after it', 2_100, 800, 0, 1],
+      ['naked 1,050 ms before the ban', 2_100, 1_050, 1, 0],
+    ] as const)('%s', (_case, stopAtMs, banAtMs, violations, onlyInHolds) => {
+      const ledger = [pos(0, '0.01'), stop(stopAtMs, 'sl-B-1', 'SELL'), pos(5_000, '0')];
+      const out = checkStopGaps(ledger, [], 10_000, 1_000, banAtMs === null ? [] : ban(banAtMs));
+      expect(out.violations).toHaveLength(violations);
+      expect(out.stats).toMatchObject({ worstRawGapMs: stopAtMs, overBoundOnlyInHolds: onlyInHolds });
+    });
+
+    it('names the gap outside the holds and the whole gap', () => {
+      const out = checkStopGaps([pos(0, '0.01'), stop(2_100, 'sl-B-1', 'SELL'), pos(5_000, '0')], [], 10_000, 1_000, ban(1_050));
+      expect(out.violations[0]).toMatch(/1050 ms without a resident stop outside exchange holds \(2100 ms in all\)/);
+    });
   });
 
   it('orphans: a stop left resident after its position closed is reported, one canceled in time is not', () => {
