@@ -35,7 +35,7 @@ import type { ClockKeeper } from './clock.ts';
 import type { CallOutcome, SignedInfo } from './http.ts';
 import type { Logger, Scheduler } from './ports.ts';
 import type { RestApi } from './rest.ts';
-import { AlgoCancelSchema, AlgoOrderSchema, OrderSchema, type UserEvent } from './schemas.ts';
+import { AlgoCancelSchema, AlgoOrderSchema, OrderSchema, type Order, type UserEvent } from './schemas.ts';
 import type { WsApi } from './ws-api.ts';
 
 export interface OrderEngineDeps {
@@ -54,11 +54,11 @@ export interface OrderEngineDeps {
 /**
  * Called as an order goes through its phases, for the latency breakdown on a high-resolution clock the caller
  * owns: `sent` just before the first attempt's frame is handed to the socket, `answered` when that attempt's
- * answer (or failure) arrives.
+ * answer (or failure) arrives, with the order the exchange answered when it did (what has filled so far).
  */
 export interface OrderTrace {
   sent(): void;
-  answered(): void;
+  answered(order: Order | null): void;
 }
 
 type Endpoint = { readonly ws: string; readonly method: string; readonly path: string };
@@ -220,7 +220,10 @@ export class OrderEngine {
     for (;;) {
       if (!reconcile) {
         const { outcome, sent } = await this.#send(entry, trace);
-        trace?.answered();
+        if (trace !== undefined) {
+          const answered = outcome.ok && entry.intent.kind === 'order' ? OrderSchema.safeParse(outcome.body) : null;
+          trace.answered(answered?.success === true ? answered.data : null);
+        }
         trace = undefined;
         entry = sent;
         if (outcome.ok) {

@@ -17,10 +17,11 @@ import { ExchangeClient, type Environment } from '../exchange/client.ts';
 import type { CallOutcome } from '../exchange/http.ts';
 import { parseOutcome, type Answer } from '../exchange/rest.ts';
 import { Backoff } from '../exchange/backoff.ts';
-import { PositionSchema } from '../exchange/schemas.ts';
+import type { OrderTrace } from '../exchange/orders.ts';
+import { PositionSchema, type Order } from '../exchange/schemas.ts';
 import type { SigningMaterial } from '../vault.ts';
 import { AccountBook } from './book.ts';
-import { protectionEventsFrom } from './protection-events.ts';
+import { FillFeed, protectionEventsFrom } from './protection-events.ts';
 import { Protector } from './protector.ts';
 import { ReplayGuard, type ReplayAction } from './replay-guard.ts';
 import { dispatchSessionWrite, workerFetch, workerLogger, workerScheduler, workerSockets, sessionJournal } from './worker-ports.ts';
@@ -81,6 +82,8 @@ export class TradingSession {
   #hedge = false;
   #symbolsInView = new Set<string>();
   readonly #replays = new ReplayGuard((clientOrderId) => clientOrderId.startsWith('stk-'));
+  /** Each order's fills, counted once from its answer or the stream, whichever comes first (protection-events.ts). */
+  readonly #fills = new FillFeed();
 
   constructor(
     readonly material: SigningMaterial,
@@ -141,17 +144,20 @@ export class TradingSession {
         return { type: 'cancelFailed', clientAlgoId: order.clientAlgoId, code: entry.error?.exchangeCode ?? 0, msg: entry.error?.message ?? 'unknown outcome', atMs };
       },
       closeMarket: async (params) => {
-        const entry = await this.client.placeOrder({
-          kind: 'order',
-          id: this.#nextIntentId(),
-          clientId: params.newClientOrderId,
-          symbol: params.symbol,
-          side: params.side,
-          type: 'MARKET',
-          quantity: params.quantity,
-          positionSide: params.positionSide,
-          ...(params.reduceOnly === undefined ? {} : { reduceOnly: true }),
-        });
+        const entry = await this.client.placeOrder(
+          {
+            kind: 'order',
+            id: this.#nextIntentId(),
+            clientId: params.newClientOrderId,
+            symbol: params.symbol,
+            side: params.side,
+            type: 'MARKET',
+            quantity: params.quantity,
+            positionSide: params.positionSide,
+            ...(params.reduceOnly === undefined ? {} : { reduceOnly: true }),
+          },
+          this.#fillsFromAnswer(),
+        );
         const okd = isAccepted(entry);
         return { type: 'closeResult', clientOrderId: params.newClientOrderId, ok: okd, code: okd ? null : (entry.error?.exchangeCode ?? 0), msg: entry.error?.message ?? '', atMs: Date.now() };
       },
@@ -226,7 +232,7 @@ export class TradingSession {
     });
     this.client.user.subscribe({
       event: (e) => {
-        for (const pe of protectionEventsFrom(e)) void this.protector.feed(pe);
+        for (const pe of protectionEventsFrom(e, this.#fills)) void this.protector.feed(pe);
         if (e.e === 'ORDER_TRADE_UPDATE') {
           if (e.o.x === 'TRADE') this.hooks.log('fill', `${e.o.S} ${e.o.l} ${e.o.s} @ ${e.o.L} (${e.o.X})`, { clientId: e.o.c });
           const replay = this.#replays.observe(e);
@@ -360,7 +366,7 @@ export class TradingSession {
       type: 'MARKET',
       quantity: action.quantity,
       ...(action.positionSide === 'BOTH' ? { reduceOnly: true } : { positionSide: action.positionSide }),
-    });
+    }, this.#fillsFromAnswer());
     this.hooks.notify(
       isAccepted(entry) ? 'warn' : 'error',
       isAccepted(entry)
@@ -405,8 +411,18 @@ export class TradingSession {
     });
   }
 
+  /** Feeds the protector what an order's answer says has filled, unless the stream already told it. */
+  #fillFromAnswer(order: Order | null): void {
+    const fill = order === null ? null : this.#fills.fromAnswer(order);
+    if (fill !== null) void this.protector.feed(fill);
+  }
+
+  #fillsFromAnswer(): OrderTrace {
+    return { sent: () => undefined, answered: (order) => this.#fillFromAnswer(order) };
+  }
+
   /**
-   * The protector learns of a fill from the user data stream. A worker woken by the order itself may fill it before
+   * The protector learns of a fill from the order's answer or the user data stream. A worker woken by the order itself may fill it before
    * that stream is connected, and then the fill is never pushed: if no stop is resident shortly after a filled
    * entry, positions are re-read over REST and the reconcile places the missing stop.
    */
@@ -662,7 +678,10 @@ export class TradingSession {
     const worker: { sentAt?: number; answeredAt?: number } = {};
     const entry = await this.client.placeOrder(intent, {
       sent: () => (worker.sentAt = performance.now()),
-      answered: () => (worker.answeredAt = performance.now()),
+      answered: (order) => {
+        worker.answeredAt = performance.now();
+        this.#fillFromAnswer(order);
+      },
     });
     if (!v.reduceOnly && (entry.exchangeStatus === 'FILLED' || entry.exchangeStatus === 'PARTIALLY_FILLED')) this.#watchProtection(v.symbol, positionSide, entry.clientOrderId);
     return this.#ack(entry, side, v.quantity, inputAtMs, {
@@ -737,7 +756,7 @@ export class TradingSession {
       type: 'MARKET',
       quantity: abs(pos.amount),
       ...(positionSide === 'BOTH' ? { reduceOnly: true } : { positionSide }),
-    });
+    }, this.#fillsFromAnswer());
     if (!isAccepted(entry)) {
       // -2022: nothing left to reduce. The position was closed meanwhile (its stop triggered, another close won the
       // race) and the book had not heard yet: re-read, and if it is gone the trader's wish is already true.
