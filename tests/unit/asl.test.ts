@@ -275,31 +275,6 @@ describe('partial fills and partial closes re-size the protection', () => {
     expect(h.state.positions).toEqual({});
   });
 
-  it('a stream position older than a fill already applied (an order answer that came first) does not set the size back', () => {
-    const h = new Harness(WORKER);
-    const tA = h.now + 10;
-    h.ack(h.sendAt({ type: 'fill', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'BUY', qty: '1', price: '100' }, tA));
-    // Order B's answer reports its fill before the stream's ACCOUNT_UPDATE of A arrives.
-    const tB = tA + 5;
-    h.ack(h.sendAt({ type: 'fill', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'BUY', qty: '1', price: '100' }, tB));
-    expect(h.state.positions['TESTUSDT:BOTH']?.size).toBe('2');
-    expect(h.sendAt({ type: 'position', symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '1', entryPrice: '100' }, tA)).toEqual([]);
-    expect(h.state.positions['TESTUSDT:BOTH']?.size).toBe('2');
-    // B's own ACCOUNT_UPDATE, as new as its fill, is applied.
-    expect(h.sendAt({ type: 'position', symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '2', entryPrice: '100' }, tB)).toEqual([]);
-    expect(h.liveStops()).toEqual(['90']);
-  });
-
-  it('a close reported by its answer is not undone by the entry’s late ACCOUNT_UPDATE: no stop for a position that is gone', () => {
-    const h = new Harness(WORKER);
-    const tA = h.now + 10;
-    h.ack(h.sendAt({ type: 'fill', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'BUY', qty: '1', price: '100' }, tA));
-    const close = h.ack(h.sendAt({ type: 'fill', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'SELL', qty: '1', price: '101' }, tA + 3));
-    expect(cancels(close).map((c) => c.clientAlgoId)).toEqual(['sl-TESTUSDT-B-1']);
-    expect(h.sendAt({ type: 'position', symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '1', entryPrice: '100' }, tA)).toEqual([]);
-    expect(h.liveIds()).toEqual([]);
-  });
-
   it('a one-way flip cancels the old side at once and protects the new side', () => {
     const h = opened(WORKER);
     const fx = h.send({ type: 'fill', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'SELL', qty: '3', price: '98' });

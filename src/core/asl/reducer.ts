@@ -126,7 +126,6 @@ function onFill(ctx: Ctx, ev: Extract<ProtectionEvent, { type: 'fill' }>): void 
   const key = posKey(ev.symbol, ev.positionSide);
   ctx.s.streamSeq[key] = ctx.s.seq;
   if (ev.atMs <= (ctx.s.snapshots[key] ?? -1)) return;
-  ctx.s.fillsAt[key] = Math.max(ctx.s.fillsAt[key] ?? ev.atMs, ev.atMs);
   const rec = ctx.s.positions[key];
   const open = rec !== undefined && isOpen(rec);
   const oldSigned = open ? (rec.direction === 'long' ? rec.size : neg(rec.size)) : '0';
@@ -382,14 +381,10 @@ function onSymbolRules(ctx: Ctx, ev: Extract<ProtectionEvent, { type: 'symbolRul
 
 function handle(ctx: Ctx, ev: ProtectionEvent): void {
   switch (ev.type) {
-    case 'position': {
-      const key = posKey(ev.symbol, ev.positionSide);
-      ctx.s.streamSeq[key] = ctx.s.seq;
-      // Older than a fill already applied: the size it reports is behind what that fill made it (schema: fillsAt).
-      if (ev.atMs < (ctx.s.fillsAt[key] ?? Number.NEGATIVE_INFINITY)) return;
+    case 'position':
+      ctx.s.streamSeq[posKey(ev.symbol, ev.positionSide)] = ctx.s.seq;
       applyPosition(ctx, ev, { authoritative: true, place: true });
       return;
-    }
     case 'fill':
       return onFill(ctx, ev);
     case 'mark':

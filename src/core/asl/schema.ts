@@ -198,12 +198,6 @@ export const ProtectionStateSchema = z.strictObject({
    * before it is older than what the stream said, and must not overwrite it. Kept after the record is dropped.
    */
   streamSeq: z._default(z.record(z.string(), NonNegInt), {}),
-  /**
-   * Per position key, the exchange time of the last fill applied. An order's own answer can report its fill before
-   * the stream's ACCOUNT_UPDATE of an earlier trade arrives (background/trading/protection-events.ts, FillFeed): a
-   * stream position older than the last fill would set the size back, and resurrect a position a close just ended.
-   */
-  fillsAt: z._default(z.record(z.string(), Ms), {}),
 });
 export type ProtectionState = z.infer<typeof ProtectionStateSchema>;
 
@@ -325,5 +319,5 @@ export type Effect = z.infer<typeof EffectSchema>;
 
 /** The state a fresh install starts from. */
 export function emptyProtectionState(): ProtectionState {
-  return { rules: {}, positions: {}, counters: {}, traderStops: {}, snapshots: {}, seq: 0, streamSeq: {}, fillsAt: {} };
+  return { rules: {}, positions: {}, counters: {}, traderStops: {}, snapshots: {}, seq: 0, streamSeq: {} };
 }
