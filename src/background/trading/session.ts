@@ -232,7 +232,7 @@ export class TradingSession {
     });
     this.client.user.subscribe({
       event: (e) => {
-        for (const pe of protectionEventsFrom(e, this.#fills)) void this.protector.feed(pe);
+        for (const pe of protectionEventsFrom(e, this.#fills, performance.now())) void this.protector.feed(pe);
         if (e.e === 'ORDER_TRADE_UPDATE') {
           if (e.o.x === 'TRADE') this.hooks.log('fill', `${e.o.S} ${e.o.l} ${e.o.s} @ ${e.o.L} (${e.o.X})`, { clientId: e.o.c });
           const replay = this.#replays.observe(e);
@@ -413,7 +413,7 @@ export class TradingSession {
 
   /** Feeds the protector what an order's answer says has filled, unless the stream already told it. */
   #fillFromAnswer(order: Order | null): void {
-    const fill = order === null ? null : this.#fills.fromAnswer(order);
+    const fill = order === null ? null : this.#fills.fromAnswer(order, performance.now());
     if (fill !== null) void this.protector.feed(fill);
   }
 
