@@ -716,6 +716,18 @@ describe('a position that goes flat gets its protective orders cancelled, whatev
     expect(cancels(h.send(flat)).map((c) => c.clientAlgoId)).toEqual(['sl-TESTUSDT-B-2']);
   });
 
+  it('fills skipped as older than the last snapshot do not keep a read from applying (the exchange clock ran behind)', () => {
+    const h = new Harness(WORKER);
+    // A snapshot stamped before the exchange's clock jumped back: every fill after it looks older.
+    h.run({ type: 'position', symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '0', entryPrice: '0' });
+    const snapshotAt = h.now;
+    const sinceSeq = h.state.seq; // the re-read leaves now
+    expect(h.sendAt({ type: 'fill', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'BUY', qty: '1', price: '100' }, snapshotAt - 1_800)).toEqual([]);
+    // The read reports the position those fills made: it applies, and the position gets its stop.
+    const fx = h.send({ type: 'openAlgoOrders', positions: [{ symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '1', entryPrice: '100' }], orders: [], sinceSeq });
+    expect(places(fx).map((p) => [p.side, p.quantity, p.triggerPrice])).toEqual([['SELL', '1', '90']]);
+  });
+
   it('a read without sinceSeq is taken as current (startup)', () => {
     const h = opened(WORKER);
     h.ack(h.send({ type: 'mark', symbol: 'TESTUSDT', price: '101' }));

@@ -124,8 +124,11 @@ export function applyPosition(ctx: Ctx, p: PositionSnapshot, opts: { authoritati
  */
 function onFill(ctx: Ctx, ev: Extract<ProtectionEvent, { type: 'fill' }>): void {
   const key = posKey(ev.symbol, ev.positionSide);
-  ctx.s.streamSeq[key] = ctx.s.seq;
   if (ev.atMs <= (ctx.s.snapshots[key] ?? -1)) return;
+  // Only a fill that changed the position makes a reconcile read sent before it stale. A skipped one said nothing
+  // new; counted anyway, a stream of them (orders answered while the exchange's clock ran behind its snapshots)
+  // kept every positions re-read from applying, and positions went 5 s without stops in a full soak.
+  ctx.s.streamSeq[key] = ctx.s.seq;
   const rec = ctx.s.positions[key];
   const open = rec !== undefined && isOpen(rec);
   const oldSigned = open ? (rec.direction === 'long' ? rec.size : neg(rec.size)) : '0';
