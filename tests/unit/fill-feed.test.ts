@@ -102,11 +102,11 @@ describe('FillFeed', () => {
       expect(positions(f, '0.03', 12)).toEqual(['0.03']);
     });
 
-    it('are held back at most 2 s: a stream that lost the trade never sends it', () => {
+    it('are held back at most 250 ms: a stream that lost the trade never sends it', () => {
       const f = new FillFeed();
       f.fromAnswer(answer('stk-c', '0.03', '1500', '50000'), 0);
-      expect(positions(f, '0', 2_000)).toEqual([]);
-      expect(positions(f, '0.03', 2_001)).toEqual(['0.03']);
+      expect(positions(f, '0', 250)).toEqual([]);
+      expect(positions(f, '0.03', 251)).toEqual(['0.03']);
     });
 
     it('a partial trade does not catch up with a larger answer, and other positions are not held back', () => {

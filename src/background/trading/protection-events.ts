@@ -15,9 +15,11 @@ type FillEvent = Extract<ProtectionEvent, { type: 'fill' }>;
 const ORDERS_KEPT = 2_000;
 /**
  * How long an order counted from its answer holds back the stream's position reports while its own trade has not
- * come: a stream that lost it (silent, reconnected) never sends it, and the periodic re-read corrects the size.
+ * come. The overtaking it guards against is two sockets' delivery racing, a few ms. A stream that lost the trade
+ * (silent, reconnecting) never sends it, and holding the exchange's reports back longer kept a closed position alive
+ * in the engine, which then re-placed protection and sent closes that were refused (-2022) in a loop.
  */
-const AHEAD_MAX_MS = 2_000;
+const AHEAD_MAX_MS = 250;
 const NOTHING = { qty: '0', quote: '0' } as const;
 const keyOf = (symbol: string, ps: 'BOTH' | 'LONG' | 'SHORT'): string => `${symbol}:${ps}`;
 

@@ -159,6 +159,11 @@ export class TradingSession {
           this.#fillsFromAnswer(),
         );
         const okd = isAccepted(entry);
+        // -2022: nothing to reduce, so the position the protector is closing is already gone (a stop or another
+        // close got there first, and its report is late). Read the account now: until it lands, the protector
+        // re-protects the position it believes in, and its closes are refused in a loop that uses up the orders
+        // limit (a full soak: 7 orders every 40 ms, then every stop waited for the next 10 s window).
+        if (!okd && entry.error?.exchangeCode === -2022) void this.refresh();
         return { type: 'closeResult', clientOrderId: params.newClientOrderId, ok: okd, code: okd ? null : (entry.error?.exchangeCode ?? 0), msg: entry.error?.message ?? '', atMs: Date.now() };
       },
       notify: (level, text) => this.hooks.notify(level, text),
