@@ -51,7 +51,10 @@ describe('short fault soak through the built extension', () => {
 
   it('checks the issue bounds: 1 s without a stop, 10 s for a leftover protective order', () => {
     expect(report.checks.map((c) => c.name), printed).toEqual(
-      expect.arrayContaining(['no position unprotected > 1000 ms', 'no protective order outlives its position by > 10000 ms']),
+      expect.arrayContaining([
+        'no position unprotected > 1000 ms outside exchange holds',
+        'no protective order outlives its position by > 10000 ms',
+      ]),
     );
   });
 
