@@ -134,12 +134,16 @@ export type Intent = z.infer<typeof IntentSchema>;
  * What the rate limiter keeps its last share for (rate-limiter.ts): a cancel, and any order that can only reduce a
  * position (reduce-only, close-position, or the closing side of a hedge-mode position, §4.3), is protective; an order
  * that can open or add exposure is routine, so under a tight budget a new entry is refused before a stop or a close.
+ * Of the reducing orders, a STOP_MARKET (the stop that protects the position) and a MARKET close are critical: they
+ * may use the margin the limiter keeps below each limit, which trailing tiers, take-profits and limit closes may not.
  */
 export function priorityOf(intent: Intent): RequestPriority {
   if (intent.kind === 'cancel' || intent.kind === 'cancel-algo') return 'protective';
   const closesHedgeSide = (intent.positionSide === 'LONG' && intent.side === 'SELL') || (intent.positionSide === 'SHORT' && intent.side === 'BUY');
   const closes = intent.kind === 'algo' && intent.closePosition === true;
-  return intent.reduceOnly === true || closes || closesHedgeSide ? 'protective' : 'routine';
+  if (!(intent.reduceOnly === true || closes || closesHedgeSide)) return 'routine';
+  const urgent = intent.kind === 'algo' ? intent.type === 'STOP_MARKET' : intent.type === 'MARKET';
+  return urgent ? 'critical' : 'protective';
 }
 
 /**

@@ -23,10 +23,17 @@
  */
 
 /**
- * `protective`: places, cancels or looks up what protects a position or reduces it, or reads what protection is
- * reconciled against; may use the whole safety budget. `routine`: everything else; stops at `routineRatio`.
+ * `critical`: a stop or a market order that takes a position out of danger (the protective STOP_MARKET, a
+ * reduce-only close); may use the whole of each limit. `protective`: places, cancels or looks up what protects a
+ * position or reduces it, or reads what protection is reconciled against; may use the whole safety budget.
+ * `routine`: everything else; stops at `routineRatio`.
+ *
+ * The safety margin between the safety budget and the limit absorbs other tools on the same account; spending it on
+ * the one order that protects a position is the better risk. The full soak found stops of just-filled positions
+ * held for up to 2.6 s at the safety budget of the orders-per-10 s limit while trailing-tier orders had used it.
+ * Past the limit itself Binance answers 429, so even these wait there.
  */
-export type RequestPriority = 'protective' | 'routine';
+export type RequestPriority = 'critical' | 'protective' | 'routine';
 
 /** Limits and margins. Defaults are Binance's published defaults (§6); per-account ORDERS limits can differ (§11.12). */
 export interface LimiterConfig {
@@ -113,7 +120,14 @@ class Bucket {
   ) {}
 
   budgetFor(priority: RequestPriority): number {
-    return priority === 'protective' ? this.budget : this.routineBudget;
+    switch (priority) {
+      case 'critical':
+        return this.limit;
+      case 'protective':
+        return this.budget;
+      case 'routine':
+        return this.routineBudget;
+    }
   }
 
   /** Moves to the window containing `nowMs`. Only forward: a clock stepping back must not forget spent weight. */
@@ -179,8 +193,9 @@ export class RateLimiter {
    * Asks to send a request of `cost` at `nowMs`. `go` reserves the cost in every bucket; `wait` gives the earliest
    * time worth asking again (the end of the fullest window, or of a 429 block); `banned` while a 418 ban lasts.
    * `priority` picks the budget: a routine request waits once the routine share is used, a protective one only at
-   * the safety budget. A fresh window always admits, so a single request larger than the budget cannot wait forever.
-   * During a request-weight 429 a protective request of weight 0 is admitted (see the module comment).
+   * the safety budget, a critical one only at the limit. A fresh window always admits, so a single request larger
+   * than the budget cannot wait forever. During a request-weight 429 a protective or critical request of weight 0 is
+   * admitted (see the module comment).
    */
   admit(cost: Cost, nowMs: number, priority: RequestPriority): Admission {
     const need: ReadonlyArray<readonly [Bucket, number]> = [
@@ -193,7 +208,7 @@ export class RateLimiter {
     }
     if (this.bannedUntil > nowMs) return { kind: 'banned', untilMs: this.bannedUntil, reason: this.banReason };
     // A weightless protective request waits only for a hold on every request; the weighted hold never ends sooner.
-    const holdUntil = priority === 'protective' && cost.weight === 0 ? this.blockedAllUntil : this.blockedUntil;
+    const holdUntil = priority !== 'routine' && cost.weight === 0 ? this.blockedAllUntil : this.blockedUntil;
     if (holdUntil > nowMs) return { kind: 'wait', untilMs: holdUntil, reason: this.blockReason };
     this.rollAll(nowMs);
     const full = need.filter(([b, n]) => n > 0 && b.used > 0 && b.used + n > b.budgetFor(priority)).map(([b]) => b);

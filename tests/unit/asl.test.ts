@@ -728,6 +728,41 @@ describe('a position that goes flat gets its protective orders cancelled, whatev
     expect(places(fx).map((p) => [p.side, p.quantity, p.triggerPrice])).toEqual([['SELL', '1', '90']]);
   });
 
+  it("a read is matched against fills by the exchange's row times, not by when its answer was handled", () => {
+    // The soak's case: a close fills at 2_000 while the stream is down, a positions read leaves and sees it flat,
+    // a new entry fills at 2_050 before the read's answer is handled at 2_100; the entry's fill comes after it.
+    const h = opened(WORKER);
+    const sinceSeq = h.state.seq;
+    const read = { type: 'openAlgoOrders', positions: [], orders: [], sinceSeq, positionTimes: { 'TESTUSDT:BOTH': 2_000 } } as const;
+    h.ack(h.sendAt(read, 2_100));
+    expect(h.state.positions).toEqual({});
+    // The close's own fill, late: already in the read, not a short.
+    expect(h.sendAt({ type: 'fill', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'SELL', qty: '1', price: '99' }, 2_000)).toEqual([]);
+    expect(h.state.positions).toEqual({});
+    // The new entry's fill, handled after the read but executed after the row's last change: protected at once.
+    const fx = h.sendAt({ type: 'fill', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'BUY', qty: '2', price: '100' }, 2_050);
+    expect(places(fx).map((p) => [p.side, p.quantity, p.triggerPrice])).toEqual([['SELL', '2', '90']]);
+  });
+
+  it('a read without row times stamps its snapshot with its own time, as before', () => {
+    const h = opened(WORKER);
+    const sinceSeq = h.state.seq;
+    h.ack(h.sendAt({ type: 'openAlgoOrders', positions: [], orders: [], sinceSeq }, 2_100));
+    expect(h.sendAt({ type: 'fill', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'BUY', qty: '2', price: '100' }, 2_050)).toEqual([]);
+  });
+
+  it('a read lowers the kept snapshot time of a key with no record to the row time', () => {
+    const h = opened(WORKER);
+    h.ack(h.sendAt({ type: 'position', symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '0', entryPrice: '0' }, 5_000));
+    expect(h.state.positions).toEqual({});
+    const sinceSeq = h.state.seq;
+    // A snapshot stamped 5_000 (an exchange clock that ran ahead); the row says the last change was at 1_500.
+    h.sendAt({ type: 'openAlgoOrders', positions: [], orders: [], sinceSeq, positionTimes: { 'TESTUSDT:BOTH': 1_500 } }, 5_010);
+    expect(h.state.snapshots['TESTUSDT:BOTH']).toBe(1_500);
+    const fx = h.sendAt({ type: 'fill', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'BUY', qty: '1', price: '100' }, 1_600);
+    expect(places(fx).map((p) => [p.side, p.quantity])).toEqual([['SELL', '1']]);
+  });
+
   it('a read without sinceSeq is taken as current (startup)', () => {
     const h = opened(WORKER);
     h.ack(h.send({ type: 'mark', symbol: 'TESTUSDT', price: '101' }));

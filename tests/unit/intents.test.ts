@@ -10,6 +10,7 @@ import {
   targetClientIdFor,
   type Intent,
 } from '../../src/core/intents.ts';
+import type { RequestPriority } from '../../src/core/rate-limiter.ts';
 
 describe('client order ids', () => {
   const epoch = Date.UTC(2026, 10, 25);
@@ -125,15 +126,19 @@ describe('request params', () => {
 describe('priorityOf: what the rate limiter keeps its last share for', () => {
   const id = makeIntentId(Date.UTC(2026, 11, 3), 1);
   const base = { id, symbol: 'BTCUSDT', quantity: '0.01' } as const;
-  it.each<[string, Intent, 'protective' | 'routine']>([
+  it.each<[string, Intent, RequestPriority]>([
     ['a market entry', { ...base, kind: 'order', side: 'BUY', type: 'MARKET' }, 'routine'],
     ['a limit entry on the long side in hedge mode', { ...base, kind: 'order', side: 'BUY', type: 'LIMIT', price: '50000', positionSide: 'LONG' }, 'routine'],
     ['a short entry in hedge mode', { ...base, kind: 'order', side: 'SELL', type: 'MARKET', positionSide: 'SHORT' }, 'routine'],
-    ['a reduce-only close', { ...base, kind: 'order', side: 'SELL', type: 'MARKET', reduceOnly: true }, 'protective'],
-    ['a close of a hedge-mode long', { ...base, kind: 'order', side: 'SELL', type: 'MARKET', positionSide: 'LONG' }, 'protective'],
-    ['a close of a hedge-mode short', { ...base, kind: 'order', side: 'BUY', type: 'MARKET', positionSide: 'SHORT' }, 'protective'],
-    ['a reduce-only stop', { ...base, kind: 'algo', side: 'SELL', type: 'STOP_MARKET', triggerPrice: '45000', reduceOnly: true }, 'protective'],
-    ['a close-position stop', { id, symbol: 'BTCUSDT', kind: 'algo', side: 'SELL', type: 'STOP_MARKET', triggerPrice: '45000', closePosition: true }, 'protective'],
+    ['a reduce-only market close', { ...base, kind: 'order', side: 'SELL', type: 'MARKET', reduceOnly: true }, 'critical'],
+    ['a reduce-only limit close', { ...base, kind: 'order', side: 'SELL', type: 'LIMIT', price: '52000', reduceOnly: true }, 'protective'],
+    ['a market close of a hedge-mode long', { ...base, kind: 'order', side: 'SELL', type: 'MARKET', positionSide: 'LONG' }, 'critical'],
+    ['a market close of a hedge-mode short', { ...base, kind: 'order', side: 'BUY', type: 'MARKET', positionSide: 'SHORT' }, 'critical'],
+    ['a reduce-only stop', { ...base, kind: 'algo', side: 'SELL', type: 'STOP_MARKET', triggerPrice: '45000', reduceOnly: true }, 'critical'],
+    ['a close-position stop', { id, symbol: 'BTCUSDT', kind: 'algo', side: 'SELL', type: 'STOP_MARKET', triggerPrice: '45000', closePosition: true }, 'critical'],
+    ['a hedge-mode stop of a short', { ...base, kind: 'algo', side: 'BUY', type: 'STOP_MARKET', triggerPrice: '55000', positionSide: 'SHORT' }, 'critical'],
+    ['a trailing tier', { ...base, kind: 'algo', side: 'SELL', type: 'TRAILING_STOP_MARKET', callbackRate: '2', reduceOnly: true }, 'protective'],
+    ['a reduce-only take-profit', { ...base, kind: 'algo', side: 'SELL', type: 'TAKE_PROFIT_MARKET', triggerPrice: '55000', reduceOnly: true }, 'protective'],
     ['a conditional entry', { ...base, kind: 'algo', side: 'BUY', type: 'STOP_MARKET', triggerPrice: '55000' }, 'routine'],
     ['a cancel', { id, symbol: 'BTCUSDT', kind: 'cancel', origClientOrderId: 'stk-x' }, 'protective'],
     ['an algo cancel', { id, symbol: 'BTCUSDT', kind: 'cancel-algo', clientAlgoId: 'sl-BTCUSDT-B-1' }, 'protective'],

@@ -118,6 +118,26 @@ describe('RateLimiter: the last share of each limit is kept for protective reque
     expect(rl.admit(ORDER, T0 + 10_000, 'routine')).toEqual({ kind: 'go' });
   });
 
+  it('critical requests (the stop of a position, a market close) may use the margin up to the limit itself', () => {
+    const rl = new RateLimiter();
+    for (let i = 0; i < 270; i += 1) expect(rl.admit(ORDER, T0 + 1000 + i, 'protective').kind).toBe('go');
+    expect(rl.admit(ORDER, T0 + 1500, 'protective')).toMatchObject({ kind: 'wait', untilMs: T0 + 10_000 });
+    for (let i = 0; i < 30; i += 1) expect(rl.admit(ORDER, T0 + 1600 + i, 'critical').kind).toBe('go');
+    const past = rl.admit(ORDER, T0 + 2000, 'critical');
+    expect(past).toMatchObject({ kind: 'wait', untilMs: T0 + 10_000 });
+    if (past.kind === 'wait') expect(past.reason).toMatch(/300 of 300/);
+    expect(rl.state(T0 + 2000).orders10s).toMatchObject({ used: 300, limit: 300, budget: 270, routineBudget: 225 });
+    expect(rl.admit(ORDER, T0 + 10_000, 'critical')).toEqual({ kind: 'go' });
+  });
+
+  it('a server count at the limit holds critical requests too', () => {
+    const rl = new RateLimiter();
+    rl.observeHeaders({ 'x-mbx-order-count-10s': '299' }, T0 + 5_000);
+    expect(rl.admit(ORDER, T0 + 5_001, 'protective').kind).toBe('wait');
+    expect(rl.admit(ORDER, T0 + 5_002, 'critical')).toEqual({ kind: 'go' });
+    expect(rl.admit(ORDER, T0 + 5_003, 'critical')).toMatchObject({ kind: 'wait', untilMs: T0 + 10_000 });
+  });
+
   it('server counts above the routine share hold routine requests only', () => {
     const rl = new RateLimiter();
     rl.observeHeaders({ 'x-mbx-used-weight-1m': '2000' }, T0 + 5_000);
@@ -239,7 +259,8 @@ describe('RateLimiter: 429 and 418', () => {
     const ipWeight = { code: -1003, weight: 5 };
     it.each([
       // [what, cost, priority, held]
-      ['a stop or a reduce-only close (IP weight 0)', ORDER, 'protective', false],
+      ['a stop or a market close (IP weight 0, critical)', ORDER, 'critical', false],
+      ['a trailing tier (IP weight 0, protective)', ORDER, 'protective', false],
       ['a trader entry (IP weight 0, routine)', ORDER, 'routine', true],
       ['a reconcile read (weight 5, protective)', W(5), 'protective', true],
       ['a cancel (weight 1, protective)', { weight: 1, orders: 0 }, 'protective', true],

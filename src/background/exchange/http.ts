@@ -78,7 +78,7 @@ export const PROTECTIVE_MAX_QUEUE_WAIT_MS = 60_000;
 
 /**
  * Waits until the limiter admits `cost`, or answers the refusal: a ban, or a wait longer than `maxWaitMs` (routine)
- * or {@link PROTECTIVE_MAX_QUEUE_WAIT_MS} (protective).
+ * or {@link PROTECTIVE_MAX_QUEUE_WAIT_MS} (protective and critical).
  */
 export async function admit(
   limiter: RateLimiter,
@@ -93,7 +93,7 @@ export async function admit(
     if (adm.kind === 'go') return null;
     if (adm.kind === 'banned') return refused('banned', adm.reason, adm.untilMs);
     const waitMs = adm.untilMs - nowMs;
-    if (waitMs > (priority === 'protective' ? Math.max(maxWaitMs, PROTECTIVE_MAX_QUEUE_WAIT_MS) : maxWaitMs)) return refused('wait', adm.reason, adm.untilMs);
+    if (waitMs > (priority !== 'routine' ? Math.max(maxWaitMs, PROTECTIVE_MAX_QUEUE_WAIT_MS) : maxWaitMs)) return refused('wait', adm.reason, adm.untilMs);
     await new Promise<void>((resolve) => deps.scheduler.after(waitMs + 1, resolve));
   }
 }

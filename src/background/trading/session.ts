@@ -2,7 +2,7 @@
  * A trading session: one unlocked profile connected to its exchange. Owns the exchange client, the symbol rules,
  * the account book and the protector, and turns the panel's and hotkeys' requests into exactly-once orders.
  */
-import { parseClientId } from '../../core/asl.ts';
+import { parseClientId, posKey } from '../../core/asl.ts';
 import { ExchangeInfoSchema, rulesFromExchangeInfo, type SymbolRules } from '../../core/exchange-info.ts';
 import { makeIntentId, type OrderIntent } from '../../core/intents.ts';
 import type { JournalEntry } from '../../core/journal.ts';
@@ -539,6 +539,12 @@ export class TradingSession {
           reduceOnly: a.reduceOnly ?? false,
         })),
         sinceSeq,
+        // Fills are matched against the read by the exchange's times, not by when its answer was handled: a fill
+        // after a row's last change is not in it (the soak found an entry filled between the positions read and
+        // its handling skipped as "already in the read", and the position went 1.5 s without a stop).
+        positionTimes: Object.fromEntries(
+          positions.value.filter((p) => p.updateTime > 0 || gt(abs(p.positionAmt), '0')).map((p) => [posKey(p.symbol, sidePos(p.positionSide)), p.updateTime]),
+        ),
         atMs: Date.now(),
       });
       this.#refreshBackoff.reset();

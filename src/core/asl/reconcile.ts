@@ -12,7 +12,7 @@ import { closingSide, stopParams, trailParams } from './orders.ts';
 import type { Change } from './reducer.ts';
 import type { OpenAlgoOrder, PositionRecord, PositionSnapshot, ProtectionEvent, ProtectiveOrder } from './schema.ts';
 
-type ApplyPosition = (ctx: Ctx, p: PositionSnapshot, opts: { authoritative: boolean; place: boolean }) => Change;
+type ApplyPosition = (ctx: Ctx, p: PositionSnapshot, opts: { authoritative: boolean; place: boolean; asOfMs?: number | undefined }) => Change;
 
 const present = (x: string | undefined): string | null => (x === undefined || isZero(x) ? null : x);
 
@@ -126,14 +126,22 @@ export function reconcile(ctx: Ctx, ev: Extract<ProtectionEvent, { type: 'openAl
   const stale = new Set<string>();
   for (const p of ev.positions) {
     const key = posKey(p.symbol, p.positionSide);
-    if (readCovers(ctx, ev.sinceSeq, key)) changes.set(key, applyPosition(ctx, p, { authoritative: true, place: false }));
+    if (readCovers(ctx, ev.sinceSeq, key)) changes.set(key, applyPosition(ctx, p, { authoritative: true, place: false, asOfMs: ev.positionTimes?.[key] }));
     else stale.add(key);
   }
   for (const rec of Object.values(ctx.s.positions)) {
-    if (!readCovers(ctx, ev.sinceSeq, keyOf(rec))) stale.add(keyOf(rec));
-    else if (isOpen(rec) && !changes.has(keyOf(rec))) {
-      applyPosition(ctx, { symbol: rec.symbol, positionSide: rec.positionSide, amount: '0', entryPrice: '0' }, { authoritative: true, place: false });
+    const key = keyOf(rec);
+    if (!readCovers(ctx, ev.sinceSeq, key)) stale.add(key);
+    else if (isOpen(rec) && !changes.has(key)) {
+      const flat = { symbol: rec.symbol, positionSide: rec.positionSide, amount: '0', entryPrice: '0' };
+      applyPosition(ctx, flat, { authoritative: true, place: false, asOfMs: ev.positionTimes?.[key] });
     }
+  }
+  // A key the read reports flat that holds no record, only the snapshot time kept against late fills: a fill
+  // after the row's last change is not in the read, whatever that kept time says.
+  for (const [key, atMs] of Object.entries(ev.positionTimes ?? {})) {
+    const kept = ctx.s.snapshots[key] !== undefined && ctx.s.positions[key] === undefined;
+    if (kept && !changes.has(key) && readCovers(ctx, ev.sinceSeq, key)) ctx.s.snapshots[key] = atMs;
   }
 
   // Resident orders of ours the state does not know: adopt what fits an open position, cancel the rest.

@@ -75,11 +75,13 @@ function directionOf(p: PositionSnapshot): Direction {
 
 /**
  * Applies a position (snapshot or fill-derived) to the record. `place` false defers placing to the caller
- * (reconcile adopts resident orders first).
+ * (reconcile adopts resident orders first). `asOfMs`, for a read, is the exchange's time of the position's last
+ * change the read includes: it replaces the snapshot time outright, since fills after it are not in the read
+ * whatever an earlier snapshot's time said.
  */
-export function applyPosition(ctx: Ctx, p: PositionSnapshot, opts: { authoritative: boolean; place: boolean }): Change {
+export function applyPosition(ctx: Ctx, p: PositionSnapshot, opts: { authoritative: boolean; place: boolean; asOfMs?: number | undefined }): Change {
   const key = posKey(p.symbol, p.positionSide);
-  if (opts.authoritative) ctx.s.snapshots[key] = Math.max(ctx.s.snapshots[key] ?? 0, ctx.atMs);
+  if (opts.authoritative) ctx.s.snapshots[key] = opts.asOfMs ?? Math.max(ctx.s.snapshots[key] ?? 0, ctx.atMs);
   const prev = ctx.s.positions[key];
   const size = abs(p.amount);
   const entryPrice = normalize(p.entryPrice);

@@ -287,6 +287,12 @@ export const ProtectionEventSchema = z.discriminatedUnion('type', [
      * the read, which then says nothing about it. Absent: the read is taken as current.
      */
     sinceSeq: z.optional(NonNegInt),
+    /**
+     * Per position key (flat rows included), the row's `updateTime` on the exchange's clock: the last change of that
+     * position the read includes. A fill at or before it is in the read, one after it is not, whenever the read's
+     * answer is handled. Absent for a key: the event's own time stands in.
+     */
+    positionTimes: z.optional(z.record(z.string(), Ms)),
     ...at,
   }),
   z.strictObject({ type: z.literal('symbolRules'), rules: z.array(SymbolRuleSchema), ...at }),
