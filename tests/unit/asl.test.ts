@@ -733,8 +733,7 @@ describe('a position that goes flat gets its protective orders cancelled, whatev
     // a new entry fills at 2_050 before the read's answer is handled at 2_100; the entry's fill comes after it.
     const h = opened(WORKER);
     const sinceSeq = h.state.seq;
-    const read = { type: 'openAlgoOrders', positions: [], orders: [], sinceSeq, positionTimes: { 'TESTUSDT:BOTH': 2_000 } } as const;
-    h.ack(h.sendAt(read, 2_100));
+    h.ack(h.sendAt({ type: 'openAlgoOrders', positions: [], orders: [], sinceSeq, positionTimes: { 'TESTUSDT:BOTH': 2_000 } }, 2_100));
     expect(h.state.positions).toEqual({});
     // The close's own fill, late: already in the read, not a short.
     expect(h.sendAt({ type: 'fill', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'SELL', qty: '1', price: '99' }, 2_000)).toEqual([]);
