@@ -101,6 +101,9 @@ describe('a request-weight 429 (-1003, Retry-After 30 s) on a read', () => {
     const read = await h.client.rest.positions();
     expect(read).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
     expect(h.client.limiterState().reason).toMatch(/stops and closes, which carry no request weight, still go/);
+    // What the session's positions re-read waits for before trying again (session.ts #retryRefresh).
+    expect(h.client.holdRemainingMs()).toBeGreaterThan(29_000);
+    expect(h.client.holdRemainingMs()).toBeLessThanOrEqual(30_000);
     expect(h.client.limiter.admit({ weight: 5, orders: 0 }, h.client.clock.serverNow(), 'protective')).toMatchObject({ kind: 'wait' });
     const clientId = `sl-BTCUSDT-B-${Date.now() % 1_000_000}`;
     const entry = await h.client.placeAlgoOrder(stop(clientId));

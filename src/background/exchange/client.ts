@@ -194,4 +194,11 @@ export class ExchangeClient {
   limiterState(): LimiterSnapshot {
     return this.limiter.state(this.clock.serverNow());
   }
+
+  /** How long a 418 ban or a 429 hold on weighted requests still lasts, in ms (0 when none). */
+  holdRemainingMs(): number {
+    const now = this.clock.serverNow();
+    const st = this.limiter.state(now);
+    return Math.max(0, Math.max(st.bannedUntilMs ?? now, st.blockedUntilMs ?? now) - now);
+  }
 }

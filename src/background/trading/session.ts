@@ -44,6 +44,8 @@ const UNPROTECTED_CHECK_MS = 200;
 const FULL_READ_EVERY_MS = 60_000;
 /** Cadence of the safety-net reconcile while a position or an order exists. */
 const RECONCILE_EVERY_MS = 20_000;
+/** A re-read refused by a ban or a 429 hold goes this long after the hold ends: past its last millisecond. */
+const HOLD_END_MARGIN_MS = 20;
 /** Fills within this window share one available-balance read. */
 const BALANCE_COALESCE_MS = 1_000;
 const EXCHANGE_INFO_TTL_MS = 60 * 60_000;
@@ -561,10 +563,14 @@ export class TradingSession {
   /**
    * A failed re-read (a 429 hold, a 5xx, a dropped connection) is tried again after 1, 2, 4, then every 8 s rather
    * than at the next 20 s reconcile: until it succeeds, a position closed unseen keeps its stops, and one opened
-   * unseen has none. During a 418 ban the limiter refuses it locally, at no cost, until the ban ends (§6).
+   * unseen has none. During a 418 ban the limiter refuses it locally, at no cost, until the ban ends (§6). A
+   * read refused by such a hold is tried again as the hold ends, not after the back-off: the full soak found
+   * positions opened during a 1 s ban waiting 2.5 s more for the 2 s retry, without their stops.
    */
   #retryRefresh(reason: string): void {
-    const delayMs = this.#refreshBackoff.next();
+    const backoffMs = this.#refreshBackoff.next();
+    const holdMs = this.client.holdRemainingMs();
+    const delayMs = holdMs > 0 ? Math.min(backoffMs, holdMs + HOLD_END_MARGIN_MS) : backoffMs;
     this.hooks.log('error', `Could not re-read positions and open orders (${reason}); trying again in ${(delayMs / 1000).toFixed(1)} s`);
     if (this.#refreshRetry !== null || this.#stopped) return;
     this.#refreshRetry = workerScheduler.after(delayMs, () => {
