@@ -206,10 +206,8 @@ export class RateLimiter {
     for (const [, n] of need) {
       if (!Number.isSafeInteger(n) || n < 0) throw new Error(`rate-limit cost must be a non-negative integer, got ${n}`);
     }
-    if (this.bannedUntil > nowMs) return { kind: 'banned', untilMs: this.bannedUntil, reason: this.banReason };
-    // A weightless protective request waits only for a hold on every request; the weighted hold never ends sooner.
-    const holdUntil = priority !== 'routine' && cost.weight === 0 ? this.blockedAllUntil : this.blockedUntil;
-    if (holdUntil > nowMs) return { kind: 'wait', untilMs: holdUntil, reason: this.blockReason };
+    const held = this.heldUntil(cost.weight, priority, nowMs);
+    if (held !== null) return this.bannedUntil > nowMs ? { kind: 'banned', untilMs: held, reason: this.banReason } : { kind: 'wait', untilMs: held, reason: this.blockReason };
     this.rollAll(nowMs);
     const full = need.filter(([b, n]) => n > 0 && b.used > 0 && b.used + n > b.budgetFor(priority)).map(([b]) => b);
     const last = full.reduce<Bucket | null>((a, b) => (a === null || b.windowEnd > a.windowEnd ? b : a), null);
@@ -225,6 +223,14 @@ export class RateLimiter {
     }
     for (const [b, n] of need) b.used += n;
     return { kind: 'go' };
+  }
+
+  /** Until when a 418 ban or a 429 hold refuses a request of this weight and priority; null when none does. */
+  heldUntil(weight: number, priority: RequestPriority, nowMs: number): number | null {
+    if (this.bannedUntil > nowMs) return this.bannedUntil;
+    // A weightless protective request waits only for a hold on every request; the weighted hold never ends sooner.
+    const holdUntil = priority !== 'routine' && weight === 0 ? this.blockedAllUntil : this.blockedUntil;
+    return holdUntil > nowMs ? holdUntil : null;
   }
 
   /**

@@ -347,6 +347,23 @@ describe('rejections never leave zero stops; attempts are bounded', () => {
     expect(places(h.send({ type: 'position', symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '2', entryPrice: '100' }))).toHaveLength(1);
   });
 
+  it('a placement refused for a passing reason (0: not sent during a ban) is re-sent under its id, and a tier stays native', () => {
+    const h = new Harness(NATIVE);
+    const fx = h.send({ type: 'position', symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '1', entryPrice: '100' });
+    const ids = places(fx).map((p) => p.clientAlgoId);
+    expect(ids).toEqual(['sl-TESTUSDT-B-1', 't1-TESTUSDT-B-2', 't2-TESTUSDT-B-3', 't3-TESTUSDT-B-4']);
+    // More refusals than maxPlaceAttempts: the runner spaces them out (to the ban's end), so they are not given up.
+    for (let i = 0; i < 5; i++) {
+      for (const id of ids) {
+        const again = h.send({ type: 'algoRejected', clientAlgoId: id, code: 0, msg: 'banned (HTTP 418)' });
+        expect(places(again).map((p) => p.clientAlgoId)).toEqual([id]);
+        expect(texts(again)).toEqual([]);
+      }
+    }
+    for (const id of ids) h.accept(id);
+    expect(selectProtection(h.state, NATIVE, 'TESTUSDT', 'BOTH')).toMatchObject({ mode: 'native', restingStopPrice: '90', pending: false });
+  });
+
   it('a refused move keeps the stop already on the exchange', () => {
     const h = opened(WORKER);
     const fx = h.send({ type: 'mark', symbol: 'TESTUSDT', price: '101' });

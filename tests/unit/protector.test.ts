@@ -3,9 +3,10 @@ import { ID_BLOCK, Protector, type ProtectorPorts } from '../../src/background/t
 import { DEFAULT_PROTECTION_CONFIG, type ProtectionEvent, type ProtectionState } from '../../src/core/asl.ts';
 
 /**
- * The runner around the protection engine, with fake ports and a fake clock: cancels that fail for a passing reason
- * (the rate limiter holding them, §6) are re-sent after a growing pause until they go through, instead of three
- * times at once and then not until the next reconcile, which left a closed position's stops resting ~15 s.
+ * The runner around the protection engine, with fake ports and a fake clock: placements, cancels and closes that
+ * fail for a passing reason (the rate limiter holding them, a 418 ban, §6) are re-sent after a growing pause, or at
+ * the hold's end, until they go through, instead of three times at once and then not until the next reconcile,
+ * which left a closed position's stops resting ~15 s and a position opened during a ban without its stop.
  */
 class FakeExchange {
   now = 0;
@@ -13,6 +14,17 @@ class FakeExchange {
   cancelsAt: number[] = [];
   /** How many cancels are answered "held" (code 0) before one goes through. */
   heldCancels = 0;
+  /** Until when placements and closes are refused locally, as during a 418 ban (code 0, not sent). */
+  bannedUntil = 0;
+  /** Placements are answered -2021 (would trigger immediately, §4.5). */
+  wouldTrigger = false;
+  /** Until when closes are refused locally, as during a 418 ban. */
+  closesBannedUntil = 0;
+  /** How many placements are answered -1001 (internal error, §5) before they go through. */
+  failingPlacements = 0;
+  placesAt: { at: number; id: string }[] = [];
+  closesAt: number[] = [];
+  notices: string[] = [];
   algoSeq = 0;
   saved: ProtectionState | null = null;
   idFloor: Record<string, number> | undefined = undefined;
@@ -23,7 +35,16 @@ class FakeExchange {
     save: (state) => {
       this.saved = state;
     },
-    placeAlgo: async (params) => ({ type: 'algoAccepted', clientAlgoId: params.clientAlgoId, algoId: String(++this.algoSeq), symbol: params.symbol, atMs: this.now }),
+    placeAlgo: async (params): Promise<ProtectionEvent> => {
+      this.placesAt.push({ at: this.now, id: params.clientAlgoId });
+      if (this.now < this.bannedUntil) return { type: 'algoRejected', clientAlgoId: params.clientAlgoId, code: 0, msg: 'banned (HTTP 418)', atMs: this.now };
+      if (this.wouldTrigger) return { type: 'algoRejected', clientAlgoId: params.clientAlgoId, code: -2021, msg: 'Order would immediately trigger.', atMs: this.now };
+      if (this.failingPlacements > 0) {
+        this.failingPlacements -= 1;
+        return { type: 'algoRejected', clientAlgoId: params.clientAlgoId, code: -1001, msg: 'Internal error; unable to process your request. Please try again.', atMs: this.now };
+      }
+      return { type: 'algoAccepted', clientAlgoId: params.clientAlgoId, algoId: String(++this.algoSeq), symbol: params.symbol, atMs: this.now };
+    },
     cancelAlgo: async (order): Promise<ProtectionEvent> => {
       this.cancelsAt.push(this.now);
       if (this.heldCancels > 0) {
@@ -32,8 +53,16 @@ class FakeExchange {
       }
       return { type: 'algoCanceled', clientAlgoId: order.clientAlgoId, atMs: this.now };
     },
-    closeMarket: async (params) => ({ type: 'closeResult', clientOrderId: params.newClientOrderId, ok: true, code: null, msg: '', atMs: this.now }),
-    notify: () => undefined,
+    closeMarket: async (params) => {
+      this.closesAt.push(this.now);
+      const refused = this.now < Math.max(this.bannedUntil, this.closesBannedUntil);
+      return { type: 'closeResult', clientOrderId: params.newClientOrderId, ok: !refused, code: refused ? 0 : null, msg: refused ? 'banned (HTTP 418)' : '', atMs: this.now };
+    },
+    notify: (_level, text) => void this.notices.push(text),
+    holdMs: (effect) => {
+      const until = effect === 'placeAlgo' ? this.bannedUntil : effect === 'closeMarket' ? Math.max(this.bannedUntil, this.closesBannedUntil) : 0;
+      return Math.max(0, until - this.now);
+    },
     changed: () => undefined,
     after: (ms, fn) => void this.timers.push({ at: this.now + ms, fn }),
     loadIdFloor: async () => this.idFloor,
@@ -72,13 +101,58 @@ async function protectedPosition(x: FakeExchange): Promise<Protector> {
   return p;
 }
 
+describe('Protector: placements refused for a passing reason', () => {
+  it('a position opened during a 1 s ban gets its stop and native trailing tiers as the ban ends, not never', async () => {
+    const x = new FakeExchange();
+    x.bannedUntil = 1_000;
+    const p = new Protector(x.ports, DEFAULT_PROTECTION_CONFIG);
+    await p.init();
+    await p.feed({ type: 'symbolRules', rules: [{ symbol: 'TESTUSDT', tickSize: '0.01', minPrice: '0.01' }], atMs: 0 });
+    await p.feed({ type: 'position', symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '1', entryPrice: '100', atMs: 0 });
+    await x.advance(5_000);
+    // Each of the four (stop and three tiers) is sent once into the ban and once right after it, under the same id.
+    const at = (id: string): number[] => x.placesAt.filter((e) => e.id === id).map((e) => e.at);
+    expect(at('sl-TESTUSDT-B-1')).toEqual([0, 1_020]);
+    expect(x.placesAt).toHaveLength(8);
+    expect(p.views()[0]).toMatchObject({ mode: 'native', restingStopPrice: '90', unprotectedMs: 1_020, pending: false });
+    expect(x.notices.join('\n')).not.toMatch(/UNPROTECTED|refused the native trailing stop/);
+  });
+
+  it('an internal error (-1001) is retried after 100, 200, 400 ms: more than the three quick tries of a refusal', async () => {
+    const x = new FakeExchange();
+    x.failingPlacements = 3;
+    const p = await protectedPosition(x);
+    await x.advance(2_000);
+    expect(x.placesAt.map((e) => [e.at, e.id])).toEqual([
+      [0, 'sl-TESTUSDT-B-1'],
+      [100, 'sl-TESTUSDT-B-1'],
+      [300, 'sl-TESTUSDT-B-1'],
+      [700, 'sl-TESTUSDT-B-1'],
+    ]);
+    expect(p.views()[0]).toMatchObject({ restingStopPrice: '90', unprotectedMs: 700 });
+  });
+
+  it('a market close refused by a ban is sent again as the ban ends', async () => {
+    const x = new FakeExchange();
+    const p = await protectedPosition(x);
+    // The price is already past the next stop: the exchange refuses it (-2021) and the position is closed at market,
+    // while a ban refuses the close.
+    x.wouldTrigger = true;
+    x.closesBannedUntil = 600;
+    await p.feed({ type: 'traderStop', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'BUY', stopPrice: '95', atMs: 0 });
+    await x.advance(3_000);
+    expect(x.closesAt).toEqual([0, 620]);
+    expect(p.views()[0]?.closing).toBe(false);
+  });
+});
+
 describe('Protector: cancels of a closed position', () => {
   it.each([
     [0, [0]],
-    [1, [0, 250]],
-    [3, [0, 250, 750, 1750]],
-    [6, [0, 250, 750, 1750, 3750, 5750, 7750]],
-  ])('held %i times: sent again after 250, 500, 1000, then every 2000 ms until it goes through', async (held, expectedAt) => {
+    [1, [0, 100]],
+    [3, [0, 100, 300, 700]],
+    [7, [0, 100, 300, 700, 1500, 3100, 5100, 7100]],
+  ])('held %i times: sent again after 100, 200, 400, 800, 1600, then every 2000 ms until it goes through', async (held, expectedAt) => {
     const x = new FakeExchange();
     const p = await protectedPosition(x);
     expect(p.views()[0]?.restingStopPrice).toBe('90');

@@ -5,7 +5,7 @@
  */
 import { DEFAULT_RECONCILE_POLICY, type JournalEntry, type JournalStore, type ReconcilePolicy } from '../../core/journal.ts';
 import type { AlgoIntent, CancelAlgoIntent, CancelIntent, OrderIntent } from '../../core/intents.ts';
-import { RateLimiter, type LimiterConfig, type LimiterSnapshot } from '../../core/rate-limiter.ts';
+import { RateLimiter, type LimiterConfig, type LimiterSnapshot, type RequestPriority } from '../../core/rate-limiter.ts';
 import type { Signer } from '../../core/signer.ts';
 import type { ClockSample } from '../../core/clock-sync.ts';
 import type { BackoffConfig } from './backoff.ts';
@@ -195,10 +195,10 @@ export class ExchangeClient {
     return this.limiter.state(this.clock.serverNow());
   }
 
-  /** How long a 418 ban or a 429 hold on weighted requests still lasts, in ms (0 when none). */
-  holdRemainingMs(): number {
+  /** How long a 418 ban or a 429 hold still refuses a request of this weight and priority, in ms (0 when none does). */
+  holdRemainingMs(weight: number, priority: RequestPriority): number {
     const now = this.clock.serverNow();
-    const st = this.limiter.state(now);
-    return Math.max(0, Math.max(st.bannedUntilMs ?? now, st.blockedUntilMs ?? now) - now);
+    const until = this.limiter.heldUntil(weight, priority, now);
+    return until === null ? 0 : until - now;
   }
 }

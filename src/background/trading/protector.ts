@@ -44,8 +44,10 @@ export interface ProtectorPorts {
    * (and not used) sat between a fill's step and its stop leaving, about 0.4 ms in a bench trace.
    */
   changed(): void;
-  /** Runs `fn` after `ms` (the cancel backoff); defaults to setTimeout. */
+  /** Runs `fn` after `ms` (the retry waits); defaults to setTimeout. */
   after?(ms: number, fn: () => void): void;
+  /** How long the exchange client still refuses this kind of request (a 418 ban, a 429 hold), in ms; 0 when it does not. */
+  holdMs?(effect: Exclude<Effect['type'], 'notify'>): number;
   /** The id reservation the last worker stored with {@link reserveIds}. */
   loadIdFloor(): Promise<unknown>;
   /** Stores the id reservation (per position key, the highest id reserved); resolves once the browser holds it. */
@@ -61,12 +63,16 @@ export const ID_BLOCK = 1_000;
 const IdFloorSchema = z.record(z.string(), z.int().check(z.nonnegative()));
 
 /**
- * A cancel that failed for a passing reason (RETRY_SAME_ID: 0 = not sent, e.g. held by the rate limiter, §6; or an
- * unknown status or load, §5) is fed back only after a backoff: fed at once, the reducer's retries would all meet
- * the same hold within milliseconds.
+ * A placement, cancel or close that failed for a passing reason (RETRY_SAME_ID: 0 = not sent, e.g. refused during a
+ * 418 ban or held by the rate limiter, §6; or an unknown status or load, §5) is fed back only after a wait: fed at
+ * once, the reducer's retries all met the same hold within milliseconds (a full soak: three stop placements inside
+ * one 1 s ban in 50 ms, then the position had no stop until the trader closed it). The wait is the client's hold
+ * when one is known, to its end; otherwise a backoff from {@link RETRY_BASE_MS}.
  */
-const CANCEL_BACKOFF_BASE_MS = 250;
-const CANCEL_BACKOFF_MAX_MS = 2_000;
+const RETRY_BASE_MS = 100;
+const RETRY_MAX_MS = 2_000;
+/** A retry timed to a hold's end goes this long after it: past its last millisecond. */
+const HOLD_END_MARGIN_MS = 20;
 
 /**
  * The state as stored after each step: the symbol rules only of the symbols it tracks. The engine holds the rules
@@ -87,8 +93,8 @@ export class Protector {
   #state: ProtectionState = emptyProtectionState();
   #queue: Promise<void> = Promise.resolve();
   #inFlight = 0;
-  /** Transient cancel failures in a row, per clientAlgoId (the backoff's exponent). */
-  readonly #cancelFailures = new Map<string, number>();
+  /** Transient failures in a row, per order (a close: per position), the backoff's exponent. */
+  readonly #failures = new Map<string, number>();
   /** Orders whose cancel is on the wire; in memory only, as a restarted worker has none. */
   readonly #cancelling = new Set<string>();
   /** Per position key, the highest id whose reservation is stored. */
@@ -197,9 +203,11 @@ export class Protector {
         : effect.type === 'cancelAlgo'
           ? this.ports.cancelAlgo({ symbol: effect.symbol, clientAlgoId: effect.clientAlgoId, ...(effect.algoId === undefined ? {} : { algoId: effect.algoId }) })
           : this.ports.closeMarket(effect.params);
+    // A close is retried under a new id each time: its failures are counted per position.
+    const failureKey = effect.type === 'closeMarket' ? `close:${effect.posKey}` : effect.type === 'placeAlgo' ? effect.params.clientAlgoId : effect.clientAlgoId;
     // Ports resolve every outcome as an event; a rejection here is a bug, reported rather than swallowed.
     void outcome
-      .then((event) => (event.type === 'cancelFailed' || event.type === 'algoCanceled' ? this.#paced(event) : event))
+      .then((event) => this.#paced(failureKey, effect.type, event))
       .then(
         (event) => {
           // Settled before the outcome is stepped: a retry the step decides on must go out.
@@ -214,15 +222,17 @@ export class Protector {
       });
   }
 
-  /** Resolves with a cancel's outcome, after a backoff when it failed for a passing reason. */
-  #paced(event: Extract<ProtectionEvent, { type: 'cancelFailed' | 'algoCanceled' }>): Promise<ProtectionEvent> | ProtectionEvent {
-    if (event.type === 'algoCanceled' || !RETRY_SAME_ID.has(event.code)) {
-      this.#cancelFailures.delete(event.clientAlgoId);
+  /** Resolves with an effect's outcome: at once, or after a wait when it failed for a passing reason. */
+  #paced(key: string, kind: Exclude<Effect['type'], 'notify'>, event: ProtectionEvent): Promise<ProtectionEvent> | ProtectionEvent {
+    const code = event.type === 'algoRejected' || event.type === 'cancelFailed' ? event.code : event.type === 'closeResult' && !event.ok ? event.code : null;
+    if (code === null || !RETRY_SAME_ID.has(code)) {
+      this.#failures.delete(key);
       return event;
     }
-    const n = (this.#cancelFailures.get(event.clientAlgoId) ?? 0) + 1;
-    this.#cancelFailures.set(event.clientAlgoId, n);
-    const delayMs = Math.min(CANCEL_BACKOFF_MAX_MS, CANCEL_BACKOFF_BASE_MS * 2 ** (n - 1));
+    const n = (this.#failures.get(key) ?? 0) + 1;
+    this.#failures.set(key, n);
+    const holdMs = this.ports.holdMs?.(kind) ?? 0;
+    const delayMs = holdMs > 0 ? holdMs + HOLD_END_MARGIN_MS : Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (n - 1));
     const after = this.ports.after ?? ((ms: number, fn: () => void) => void setTimeout(fn, ms));
     return new Promise((resolve) => after(delayMs, () => resolve({ ...event, atMs: this.ports.now() })));
   }

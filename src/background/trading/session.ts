@@ -170,6 +170,8 @@ export class TradingSession {
       },
       notify: (level, text) => this.hooks.notify(level, text),
       changed: () => this.hooks.changed(),
+      // Stops and closes carry no request weight; a cancel weighs 1 (§3).
+      holdMs: (effect) => this.client.holdRemainingMs(effect === 'cancelAlgo' ? 1 : 0, 'protective'),
     });
   }
 
@@ -429,23 +431,23 @@ export class TradingSession {
   }
 
   /**
-   * The protector learns of a fill from the order's answer or the user data stream. A worker woken by the order itself may fill it before
-   * that stream is connected, and then the fill is never pushed: if no stop is resident shortly after a filled
-   * entry, positions are re-read over REST and the reconcile places the missing stop.
+   * The protector learns of a fill from the order's answer or the user data stream. The answer alone sizes the stop
+   * from what the protector knew before, and only the stream reports what the exchange did meanwhile (a stop or a
+   * trailing tier that closed the position): a full soak had a short of 0.004 covered by a stop for 0.001 for 1.5 s
+   * while the private stream was silent, the long that a trailing stop had closed still counted. And a worker woken
+   * by the order itself may fill it before that stream is connected. So if the stream has not shown an entry's trade
+   * shortly after it filled, positions are re-read over REST and the reconcile sizes the stop to the exchange's.
    */
-  #watchProtection(symbol: string, positionSide: 'BOTH' | 'LONG' | 'SHORT', clientOrderId: string): void {
-    // The stream delivered this order's fill: the protector has it, even if the position is already closed again
-    // (a quick close leaves no view to find). Re-reading then would spend 90 request weight for nothing, and did
-    // so after a third of the soak's trades, using up the minute's budget (§6) until the stops' cancels were held.
-    const protectedNow = (): boolean =>
-      this.#replays.sawTrade(clientOrderId) ||
-      this.protector.views().some((p) => p.symbol === symbol && p.positionSide === positionSide && (p.unprotectedMs !== null || p.pending));
+  #watchProtection(symbol: string, clientOrderId: string): void {
+    // The stream delivered this order's fill: the protector has it and what came before it. Re-reading then would
+    // spend 90 request weight for nothing, and did so after a third of the soak's trades, using up the minute's
+    // budget (§6) until the stops' cancels were held.
     if (!this.client.user.isOpen) {
       void this.refresh();
       return;
     }
     workerScheduler.after(UNPROTECTED_CHECK_MS, () => {
-      if (protectedNow()) return;
+      if (this.#replays.sawTrade(clientOrderId)) return;
       this.hooks.log('stop', `No fill of ${symbol} seen on the user stream ${UNPROTECTED_CHECK_MS} ms after the order filled: re-reading positions`);
       void this.refresh();
     });
@@ -569,7 +571,8 @@ export class TradingSession {
    */
   #retryRefresh(reason: string): void {
     const backoffMs = this.#refreshBackoff.next();
-    const holdMs = this.client.holdRemainingMs();
+    // The re-read is weighted (positionRisk 5, open orders 40 each, §3) and protective.
+    const holdMs = this.client.holdRemainingMs(5, 'protective');
     const delayMs = holdMs > 0 ? Math.min(backoffMs, holdMs + HOLD_END_MARGIN_MS) : backoffMs;
     this.hooks.log('error', `Could not re-read positions and open orders (${reason}); trying again in ${(delayMs / 1000).toFixed(1)} s`);
     if (this.#refreshRetry !== null || this.#stopped) return;
@@ -700,7 +703,7 @@ export class TradingSession {
         this.#fillFromAnswer(order);
       },
     });
-    if (!v.reduceOnly && (entry.exchangeStatus === 'FILLED' || entry.exchangeStatus === 'PARTIALLY_FILLED')) this.#watchProtection(v.symbol, positionSide, entry.clientOrderId);
+    if (!v.reduceOnly && (entry.exchangeStatus === 'FILLED' || entry.exchangeStatus === 'PARTIALLY_FILLED')) this.#watchProtection(v.symbol, entry.clientOrderId);
     return this.#ack(entry, side, v.quantity, inputAtMs, {
       ...(worker.sentAt === undefined ? {} : { receivedToSentMs: worker.sentAt - receivedAt }),
       ...(worker.answeredAt === undefined ? {} : { receivedToAnswerMs: worker.answeredAt - receivedAt }),

@@ -57,12 +57,14 @@ export const RETRY_SAME_ID: ReadonlySet<number> = new Set([0, -1000, -1001, -100
 /** Cancel of an order the exchange no longer has (-2011 CANCEL_REJECTED "Unknown order", -2013 NO_SUCH_ORDER). */
 const ALREADY_GONE = new Set([-2011, -2013]);
 /**
- * A cancel that failed for a passing reason (the codes of RETRY_SAME_ID: unknown status, internal error, load, or 0
- * = not sent at all, e.g. held by the rate limiter until the weight window turns, §6) is sent again, paced by the
- * runner's backoff, up to this many attempts: with the backoff capped at 2 s that outlasts a one-minute weight
- * window. Giving up after three quick tries left a closed position's stops resting until the next reconcile.
+ * A placement, cancel or close that failed for a passing reason (the codes of RETRY_SAME_ID: unknown status,
+ * internal error, load, or 0 = not sent at all, e.g. refused locally during a 418 ban or held by the rate limiter
+ * until the weight window turns, §6) is sent again, paced by the runner (to the hold's end, or a backoff), up to
+ * this many attempts: with the backoff capped at 2 s that outlasts a one-minute weight window. Giving up after three
+ * quick tries left a closed position's stops resting until the next reconcile, and in a full soak a position opened
+ * during a 1 s ban without its stop: all three placements met the ban within 50 ms.
  */
-const TRANSIENT_CANCEL_ATTEMPTS = 40;
+const TRANSIENT_ATTEMPTS = 40;
 
 /** How a position update changed the record. */
 export type Change = 'none' | 'new' | 'resized' | 'same' | 'flat';
@@ -296,7 +298,7 @@ function onRejected(ctx: Ctx, ev: Extract<ProtectionEvent, { type: 'algoRejected
     return;
   }
   if (WOULD_TRIGGER.has(ev.code)) onWouldTrigger(ctx, rec, order, ev.code, ev.msg);
-  else if (RETRY_SAME_ID.has(ev.code) && order.attempts < ctx.cfg.maxPlaceAttempts) {
+  else if (RETRY_SAME_ID.has(ev.code) && order.attempts < TRANSIENT_ATTEMPTS) {
     order.attempts += 1;
     sendPlace(ctx, rec, order.params);
   } else if (order.role === 'trail') fallbackToWorker(ctx, rec, order, ev.code, ev.msg);
@@ -323,7 +325,7 @@ function onCancelFailed(ctx: Ctx, ev: Extract<ProtectionEvent, { type: 'cancelFa
   const found = findOrder(ctx, ev.clientAlgoId);
   if (found === null || found.order.status !== 'canceling') return;
   const { rec, order } = found;
-  const limit = RETRY_SAME_ID.has(ev.code) ? TRANSIENT_CANCEL_ATTEMPTS : ctx.cfg.maxCancelAttempts;
+  const limit = RETRY_SAME_ID.has(ev.code) ? TRANSIENT_ATTEMPTS : ctx.cfg.maxCancelAttempts;
   if (ALREADY_GONE.has(ev.code)) {
     removeOrder(rec, order);
     settle(ctx, rec);
@@ -367,12 +369,13 @@ function onCloseResult(ctx: Ctx, ev: Extract<ProtectionEvent, { type: 'closeResu
     notify(ctx, key, 'info', `${rec.symbol}: closed ${rec.size} at market`);
     rec.closing = null;
     rec.frozen = true;
-  } else if (rec.closing.attempts < ctx.cfg.maxCloseAttempts) {
+  } else if (rec.closing.attempts < (ev.code !== null && RETRY_SAME_ID.has(ev.code) ? TRANSIENT_ATTEMPTS : ctx.cfg.maxCloseAttempts)) {
     retryClose(ctx, rec);
   } else {
+    const attempts = rec.closing.attempts;
     rec.closing = null;
     const left = hasLiveStop(rec) ? 'the previous stop stays' : 'the position is UNPROTECTED';
-    notify(ctx, key, 'error', `${rec.symbol}: market close failed ${ctx.cfg.maxCloseAttempts} times (${ev.code ?? '?'} ${ev.msg}); ${left}, act manually`);
+    notify(ctx, key, 'error', `${rec.symbol}: market close failed ${attempts} times (${ev.code ?? '?'} ${ev.msg}); ${left}, act manually`);
     ensureProtected(ctx, rec);
   }
 }
