@@ -5,6 +5,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { endpointsFor } from '../../src/background/exchange/client.ts';
+import { SLOW_ANSWER_LOOKS_MS } from '../../src/background/exchange/orders.ts';
 import { DEMO_ACCOUNT, type SimExchange } from '../../sim/server.ts';
 import { control, fault, makeClient, marketBuy, placedFor, restingBuyPrice, startExchange, until, type Harness } from './client-harness.ts';
 
@@ -71,6 +72,43 @@ describe('WebSocket API orders', () => {
     const intent = marketBuy();
     expect(await h.client.placeOrder(intent)).toMatchObject({ state: 'filled', via: 'ws-api' });
     expect(transitions).toEqual([false, true]);
+  });
+
+  it('an order whose answer is withheld is looked up meanwhile: its fill is known in under a second, and it is sent once', async () => {
+    h = await makeClient(sim, { wsApi: { requestTimeoutMs: 2_500 } });
+    await h.client.start({ userStream: false });
+    await until(() => h!.client.wsApi!.isUp);
+    // The exchange executes what it receives over the WebSocket API, and its answers do not come back.
+    await fault(sim, { kind: 'wsSilence', pathPrefix: '/ws-fapi', durationMs: 2_000 });
+    const intent = marketBuy();
+    const t0 = Date.now();
+    const looked: { afterMs: number; status: string; executedQty: string }[] = [];
+    let answered = false;
+    const placing = h.client.placeOrder(intent, {
+      sent: () => undefined,
+      answered: () => void (answered = true),
+      looked: (o) => void looked.push({ afterMs: Date.now() - t0, status: o.status, executedQty: o.executedQty }),
+    });
+    await until(() => looked.length > 0, 2_000);
+    expect(answered).toBe(false);
+    expect(looked).toMatchObject([{ status: 'FILLED', executedQty: '0.01' }]);
+    expect(looked[0]!.afterMs).toBeGreaterThanOrEqual(SLOW_ANSWER_LOOKS_MS[0]!);
+    expect(looked[0]!.afterMs).toBeLessThan(1_000);
+    // The timeout still settles it by a lookup, not a re-send; a filled order is looked at once.
+    expect(await placing).toMatchObject({ state: 'filled', exchangeStatus: 'FILLED' });
+    expect(looked).toHaveLength(1);
+    expect(await placedFor(sim, intent.id)).toHaveLength(1);
+  });
+
+  it('an order answered in time is not looked up', async () => {
+    h = await makeClient(sim);
+    await h.client.start({ userStream: false });
+    await until(() => h!.client.wsApi!.isUp);
+    let looks = 0;
+    const entry = await h.client.placeOrder(marketBuy(), { sent: () => undefined, answered: () => undefined, looked: () => void (looks += 1) });
+    expect(entry).toMatchObject({ state: 'filled', via: 'ws-api' });
+    await new Promise((r) => setTimeout(r, SLOW_ANSWER_LOOKS_MS[0]! + 100));
+    expect(looks).toBe(0);
   });
 
   it('Ed25519: session.logon once, then orders carry only the timestamp', async () => {

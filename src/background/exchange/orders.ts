@@ -59,7 +59,22 @@ export interface OrderEngineDeps {
 export interface OrderTrace {
   sent(): void;
   answered(order: Order | null): void;
+  /**
+   * The order as a lookup found it while the answer was late ({@link SLOW_ANSWER_LOOKS_MS}): what has filled so
+   * far, before the answer says it.
+   */
+  looked?(order: Order): void;
 }
+
+/**
+ * When an order's answer is this late, the order is looked up by its client id (GET /fapi/v1/order, weight 1, §3),
+ * then again after each further delay, until the answer comes: the delays from one look to the next. An answer
+ * takes milliseconds; one that does not come is waited for up to the request timeout (5 s) before the order's fate
+ * is settled, and meanwhile a filled entry had no stop. A full soak silenced the WebSocket API and the private
+ * stream together: three positions opened into that silence went 1.9 s without a stop, until an unrelated re-read.
+ * A look only reads; whether to send again is still decided after the answer or its timeout.
+ */
+export const SLOW_ANSWER_LOOKS_MS: readonly number[] = [400, 800, 1_200];
 
 type Endpoint = { readonly ws: string; readonly method: string; readonly path: string };
 
@@ -310,21 +325,49 @@ export class OrderEngine {
         sent = markSent(entry, { nowMs: this.deps.now(), signedAtMs: info.signedAtMs, timestampMs: info.timestampMs, via });
         await this.deps.journal.put(sent);
         trace?.sent();
+        if (trace?.looked !== undefined && entry.intent.kind === 'order') stopLooking = this.#lookWhileUnanswered(entry.intent.symbol, entry.clientOrderId, trace.looked);
       };
+    let stopLooking = (): void => undefined;
     const priority = priorityOf(entry.intent);
     const ws = this.deps.wsApi;
-    if (ws !== null && ws.isUp) {
-      const outcome = await ws.request(ep.ws, entry.request, { signed: true, priority, beforeSend: record('ws-api'), symbol: entry.intent.symbol });
-      // `refused` = the frame never left (socket closed in between): REST is the fallback path.
-      if (outcome.ok || outcome.failure.kind !== 'refused') return { outcome, sent };
+    try {
+      if (ws !== null && ws.isUp) {
+        const outcome = await ws.request(ep.ws, entry.request, { signed: true, priority, beforeSend: record('ws-api'), symbol: entry.intent.symbol });
+        // `refused` = the frame never left (socket closed in between): REST is the fallback path.
+        if (outcome.ok || outcome.failure.kind !== 'refused') return { outcome, sent };
+      }
+      const outcome = await this.deps.rest.http.send(ep.method, ep.path, entry.request, {
+        security: 'SIGNED',
+        priority,
+        beforeSend: record('rest'),
+        symbol: entry.intent.symbol,
+      });
+      return { outcome, sent };
+    } finally {
+      stopLooking();
     }
-    const outcome = await this.deps.rest.http.send(ep.method, ep.path, entry.request, {
-      security: 'SIGNED',
-      priority,
-      beforeSend: record('rest'),
-      symbol: entry.intent.symbol,
-    });
-    return { outcome, sent };
+  }
+
+  /** Looks a sent order up on the {@link SLOW_ANSWER_LOOKS_MS} schedule until the returned stop is called. */
+  #lookWhileUnanswered(symbol: string, clientOrderId: string, looked: (order: Order) => void): () => void {
+    let stopped = false;
+    let cancelTimer = (): void => undefined;
+    const next = (i: number): void => {
+      const delayMs = SLOW_ANSWER_LOOKS_MS[i];
+      if (delayMs === undefined) return;
+      cancelTimer = this.deps.scheduler.after(delayMs, () => {
+        void this.deps.rest.queryOrder(symbol, clientOrderId).then((r) => {
+          if (stopped) return;
+          if (r.kind === 'found') looked(r.value);
+          if (r.kind !== 'found' || stateForStatus(r.value.status) === 'acked') next(i + 1);
+        });
+      });
+    };
+    next(0);
+    return () => {
+      stopped = true;
+      cancelTimer();
+    };
   }
 
   /** Looks the affected order up: user-stream evidence first (free), then REST by client id. */

@@ -427,7 +427,7 @@ export class TradingSession {
   }
 
   #fillsFromAnswer(): OrderTrace {
-    return { sent: () => undefined, answered: (order) => this.#fillFromAnswer(order) };
+    return { sent: () => undefined, answered: (order) => this.#fillFromAnswer(order), looked: (order) => this.#fillFromAnswer(order) };
   }
 
   /**
@@ -698,6 +698,11 @@ export class TradingSession {
     const worker: { sentAt?: number; answeredAt?: number } = {};
     const entry = await this.client.placeOrder(intent, {
       sent: () => (worker.sentAt = performance.now()),
+      // A late answer's order, looked up meanwhile: its fill is protected now, and re-read if the stream lags too.
+      looked: (order) => {
+        this.#fillFromAnswer(order);
+        if (!v.reduceOnly && gt(order.executedQty, '0')) this.#watchProtection(v.symbol, order.clientOrderId);
+      },
       answered: (order) => {
         worker.answeredAt = performance.now();
         this.#fillFromAnswer(order);
