@@ -12,6 +12,7 @@ import { NotificationBatch, type NotifyLevel } from '../notification-batch.ts';
 import { err, ok, type Result } from '../../shared/result.ts';
 import { TradingSession } from './session.ts';
 import type { SigningMaterial } from '../vault.ts';
+import { workerLogger } from './worker-ports.ts';
 
 let current: { profileId: string; session: Promise<Result<TradingSession>> } | null = null;
 let snapshotTimer: ReturnType<typeof setTimeout> | null = null;
@@ -50,7 +51,10 @@ const notifications = new NotificationBatch({
 
 function notify(level: NotifyLevel, text: string): void {
   publish({ type: 'notice', level: level === 'warn' ? 'warning' : level, text, atMs: Date.now() });
+  // Info notices (a position's stops cancelled as it closed, a leftover order cancelled) are not journaled; the
+  // worker's console keeps them for a post-mortem of what the protection did and why.
   if (level !== 'info') void log(level === 'error' ? 'error' : 'stop', text);
+  else workerLogger.info(`notice: ${text}`);
   notifications.add(level, text);
 }
 
