@@ -48,12 +48,26 @@ describe('hotkeys pressed with real keystrokes (headed Chromium under Xvfb, xdot
 
   const xdotool = (...args: string[]): string => execFileSync('xdotool', args, { env, encoding: 'utf8', timeout: 10_000 }).trim();
   /**
+   * Chromium's window. A window that goes away while xdotool walks the window tree fails the whole search with
+   * BadWindow (seen once in a fresh-clone run on a loaded machine): the search is made again, up to five times.
+   */
+  const chromiumWindow = (): string => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return xdotool('search', '--sync', '--onlyvisible', '--class', 'chromium').split('\n')[0] ?? '';
+      } catch (e) {
+        if (attempt >= 5) throw e;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+      }
+    }
+  };
+  /**
    * Focuses Chromium's window and types a chord. There is no window manager on Xvfb, so `windowactivate` (which
    * asks one) does nothing: `windowfocus --sync` sets the X input focus directly. `--clearmodifiers` releases any
    * modifier xdotool believes is down, so the chord arrives exactly as written.
    */
   const press = (chord: string): void => {
-    const window = xdotool('search', '--sync', '--onlyvisible', '--class', 'chromium').split('\n')[0] ?? '';
+    const window = chromiumWindow();
     xdotool('windowfocus', '--sync', window);
     xdotool('key', '--clearmodifiers', chord);
   };
