@@ -799,3 +799,89 @@ describe('a position that goes flat gets its protective orders cancelled, whatev
     expect(resent).toBe(retries);
   });
 });
+
+describe('an entry the user stream has not confirmed gets a provisional stop until the position is re-read', () => {
+  const provisional = (h: Harness) => Object.entries(h.state.provisional).map(([id, p]) => ({ id, status: p.status, side: p.params.side, qty: p.params.quantity, trigger: p.params.triggerPrice, settled: p.settled }));
+
+  it('a BUY read as closing a short the stream never said was stopped out: a SELL stop protects the long it opened', () => {
+    const h = opened(WORKER, '-1'); // short 1 @ 100, BUY stop at 110
+    // The short's stop triggered unseen; the next entry, a BUY of 1, is known only from its answer: the engine
+    // reads it as closing the short and cancels that short's stop.
+    h.run({ type: 'fill', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'BUY', qty: '1', price: '100' });
+    expect(h.state.positions['TESTUSDT:BOTH']).toBeUndefined();
+    const fx = h.send({ type: 'unconfirmedEntry', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'BUY', qty: '1', price: '100' });
+    expect(places(fx)).toEqual([
+      { algoType: 'CONDITIONAL', symbol: 'TESTUSDT', side: 'SELL', positionSide: 'BOTH', type: 'STOP_MARKET', quantity: '1', reduceOnly: 'true', triggerPrice: '90', workingType: 'MARK_PRICE', clientAlgoId: 'sl-TESTUSDT-B-2' },
+    ]);
+    expect(texts(fx)[0]).toContain('provisional stop at 90 protects 1');
+    h.ack(fx);
+    expect(provisional(h)).toEqual([{ id: 'sl-TESTUSDT-B-2', status: 'live', side: 'SELL', qty: '1', trigger: '90', settled: false }]);
+    // The re-read shows the long: its own stop goes on first, then the provisional one is cancelled, never a gap.
+    const read = h.send({ type: 'openAlgoOrders', positions: [{ symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '1', entryPrice: '100' }], orders: [{ algoId: '9', clientAlgoId: 'sl-TESTUSDT-B-2', symbol: 'TESTUSDT', side: 'SELL', positionSide: 'BOTH', orderType: 'STOP_MARKET', quantity: '1', triggerPrice: '90', closePosition: false, reduceOnly: true }] });
+    expect(places(read).map((p) => p.clientAlgoId)).toEqual(['sl-TESTUSDT-B-3']);
+    expect(cancels(read)).toEqual([]);
+    const live = h.accept('sl-TESTUSDT-B-3');
+    expect(cancels(live).map((c) => c.clientAlgoId)).toEqual(['sl-TESTUSDT-B-2']);
+    h.ack(live);
+    expect(provisional(h)).toEqual([]);
+    expect(h.liveStops()).toEqual(['90']);
+  });
+
+  it('a re-read that shows the entry did close the position cancels the provisional stop', () => {
+    const h = opened(WORKER, '-1');
+    h.run({ type: 'fill', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'BUY', qty: '1', price: '100' });
+    h.ack(h.send({ type: 'unconfirmedEntry', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'BUY', qty: '1', price: '100' }));
+    const read = h.send({ type: 'openAlgoOrders', positions: [], orders: [{ algoId: '9', clientAlgoId: 'sl-TESTUSDT-B-2', symbol: 'TESTUSDT', side: 'SELL', positionSide: 'BOTH', orderType: 'STOP_MARKET', quantity: '1', triggerPrice: '90', closePosition: false, reduceOnly: true }] });
+    expect(places(read)).toEqual([]);
+    expect(cancels(read).map((c) => c.clientAlgoId)).toEqual(['sl-TESTUSDT-B-2']);
+    h.ack(read);
+    expect(h.state.provisional).toEqual({});
+  });
+
+  it('the stream’s report of the position settles it as a read does', () => {
+    const h = opened(WORKER, '-1');
+    h.run({ type: 'fill', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'BUY', qty: '1', price: '100' });
+    h.ack(h.send({ type: 'unconfirmedEntry', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'BUY', qty: '1', price: '100' }));
+    const report = h.run({ type: 'position', symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '1', entryPrice: '100' });
+    expect(places(report).map((p) => p.clientAlgoId)).toEqual(['sl-TESTUSDT-B-3']);
+    expect(cancels(report).map((c) => c.clientAlgoId)).toEqual(['sl-TESTUSDT-B-2']);
+    expect(h.state.provisional).toEqual({});
+  });
+
+  it('nothing is added when the view already protects the entry’s side for its size', () => {
+    const h = opened(WORKER, '1');
+    h.run({ type: 'fill', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'BUY', qty: '1', price: '100' });
+    expect(h.send({ type: 'unconfirmedEntry', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'BUY', qty: '1', price: '100' })).toEqual([]);
+  });
+
+  it('a short covered for less than the entry (a long closed unseen) gets a stop for the whole entry', () => {
+    const h = opened(WORKER, '3'); // long 3; closed unseen, then a SELL of 4 is read as leaving a short of 1
+    h.run({ type: 'fill', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'SELL', qty: '4', price: '100' });
+    const fx = h.send({ type: 'unconfirmedEntry', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'SELL', qty: '4', price: '100' });
+    expect(places(fx).map((p) => [p.side, p.quantity, p.triggerPrice])).toEqual([['BUY', '4', '110']]);
+    // A second report of the same entry adds nothing.
+    h.ack(fx);
+    expect(places(h.send({ type: 'unconfirmedEntry', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'SELL', qty: '4', price: '100' }))).toEqual([]);
+  });
+
+  it('refused for a passing reason it is sent again under its id; refused for good it is dropped with a warning', () => {
+    const h = opened(WORKER, '-1');
+    h.run({ type: 'fill', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'BUY', qty: '1', price: '100' });
+    h.send({ type: 'unconfirmedEntry', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'BUY', qty: '1', price: '100' });
+    const again = h.send({ type: 'algoRejected', clientAlgoId: 'sl-TESTUSDT-B-2', code: 0, msg: 'banned (HTTP 418)' });
+    expect(places(again).map((p) => p.clientAlgoId)).toEqual(['sl-TESTUSDT-B-2']);
+    const refused = h.send({ type: 'algoRejected', clientAlgoId: 'sl-TESTUSDT-B-2', code: -2021, msg: 'Order would immediately trigger.' });
+    expect(types(refused)).toEqual([]);
+    expect(texts(refused)[0]).toContain('provisional stop was refused');
+    expect(h.state.provisional).toEqual({});
+  });
+
+  it('a read sent before it became live, which does not list it, keeps it', () => {
+    const h = opened(WORKER, '-1');
+    h.run({ type: 'fill', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'BUY', qty: '1', price: '100' });
+    const sinceSeq = h.state.seq;
+    h.ack(h.send({ type: 'unconfirmedEntry', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'BUY', qty: '1', price: '100' }));
+    h.send({ type: 'openAlgoOrders', positions: [], orders: [], sinceSeq });
+    expect(provisional(h)).toMatchObject([{ id: 'sl-TESTUSDT-B-2', status: 'canceling', settled: true }]);
+  });
+});

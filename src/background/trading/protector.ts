@@ -135,9 +135,12 @@ export class Protector {
     return this.#state.seq;
   }
 
-  /** Symbols of every position the protector tracks, including closed ones whose orders it is still cancelling. */
+  /**
+   * Symbols of every position the protector tracks, including closed ones whose orders it is still cancelling, and
+   * of its provisional stops: a re-read must list their open orders, or a resting one would look gone.
+   */
   symbols(): string[] {
-    return Object.values(this.#state.positions).map((r) => r.symbol);
+    return [...Object.values(this.#state.positions).map((r) => r.symbol), ...Object.values(this.#state.provisional).map((p) => p.params.symbol)];
   }
 
   views(): ProtectionView[] {
@@ -151,7 +154,7 @@ export class Protector {
 
   /** Whether any position or protective order is being looked after (the worker must stay alive). */
   get guarding(): boolean {
-    return Object.values(this.#state.positions).some((p) => p.size !== '0' || p.orders.length > 0);
+    return Object.values(this.#state.positions).some((p) => p.size !== '0' || p.orders.length > 0) || Object.keys(this.#state.provisional).length > 0;
   }
 
   async #apply(event: ProtectionEvent): Promise<void> {

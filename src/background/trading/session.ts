@@ -437,18 +437,28 @@ export class TradingSession {
    * while the private stream was silent, the long that a trailing stop had closed still counted. And a worker woken
    * by the order itself may fill it before that stream is connected. So if the stream has not shown an entry's trade
    * shortly after it filled, positions are re-read over REST and the reconcile sizes the stop to the exchange's.
+   * Until that read lands (a 429 on reads held one for 2 s in a full soak, while stops still went through), the
+   * entry also gets a provisional stop as if it opened a position on its own (src/core/asl/provisional.ts).
    */
-  #watchProtection(symbol: string, clientOrderId: string): void {
+  #watchProtection(symbol: string, clientOrderId: string, order: Order | null): void {
+    const unconfirmed = (): void => {
+      const price = order?.avgPrice;
+      if (order === null || price === undefined || !gt(order.executedQty, '0') || !gt(price, '0')) return;
+      const positionSide = order.positionSide === 'LONG' || order.positionSide === 'SHORT' ? order.positionSide : 'BOTH';
+      void this.protector.feed({ type: 'unconfirmedEntry', symbol, positionSide, side: order.side, qty: order.executedQty, price, atMs: Date.now() });
+    };
     // The stream delivered this order's fill: the protector has it and what came before it. Re-reading then would
     // spend 90 request weight for nothing, and did so after a third of the soak's trades, using up the minute's
     // budget (§6) until the stops' cancels were held.
     if (!this.client.user.isOpen) {
+      unconfirmed();
       void this.refresh();
       return;
     }
     workerScheduler.after(UNPROTECTED_CHECK_MS, () => {
       if (this.#replays.sawTrade(clientOrderId)) return;
       this.hooks.log('stop', `No fill of ${symbol} seen on the user stream ${UNPROTECTED_CHECK_MS} ms after the order filled: re-reading positions`);
+      unconfirmed();
       void this.refresh();
     });
   }
@@ -696,19 +706,22 @@ export class TradingSession {
     };
     this.hooks.log('intent', `${side} ${v.quantity} ${v.symbol} ${v.type}${v.price === undefined ? '' : ` @ ${v.price}`}`);
     const worker: { sentAt?: number; answeredAt?: number } = {};
+    let known: Order | null = null;
     const entry = await this.client.placeOrder(intent, {
       sent: () => (worker.sentAt = performance.now()),
       // A late answer's order, looked up meanwhile: its fill is protected now, and re-read if the stream lags too.
       looked: (order) => {
+        known = order;
         this.#fillFromAnswer(order);
-        if (!v.reduceOnly && gt(order.executedQty, '0')) this.#watchProtection(v.symbol, order.clientOrderId);
+        if (!v.reduceOnly && gt(order.executedQty, '0')) this.#watchProtection(v.symbol, order.clientOrderId, order);
       },
       answered: (order) => {
         worker.answeredAt = performance.now();
+        if (order !== null) known = order;
         this.#fillFromAnswer(order);
       },
     });
-    if (!v.reduceOnly && (entry.exchangeStatus === 'FILLED' || entry.exchangeStatus === 'PARTIALLY_FILLED')) this.#watchProtection(v.symbol, entry.clientOrderId);
+    if (!v.reduceOnly && (entry.exchangeStatus === 'FILLED' || entry.exchangeStatus === 'PARTIALLY_FILLED')) this.#watchProtection(v.symbol, entry.clientOrderId, known);
     return this.#ack(entry, side, v.quantity, inputAtMs, {
       ...(worker.sentAt === undefined ? {} : { receivedToSentMs: worker.sentAt - receivedAt }),
       ...(worker.answeredAt === undefined ? {} : { receivedToAnswerMs: worker.answeredAt - receivedAt }),

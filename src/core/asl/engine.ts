@@ -31,8 +31,8 @@ export function notify(ctx: Ctx, key: string, level: 'info' | 'warn' | 'error', 
 }
 
 /** Next deterministic id for this position (per-position counter kept in state). */
-export function nextId(ctx: Ctx, rec: PositionRecord, kind: IdKind): string {
-  const key = keyOf(rec);
+export function nextId(ctx: Ctx, rec: Pick<PositionRecord, 'symbol' | 'positionSide'>, kind: IdKind): string {
+  const key = posKey(rec.symbol, rec.positionSide);
   const n = (ctx.s.counters[key] ?? 0) + 1;
   ctx.s.counters[key] = n;
   return makeClientId(kind, rec.symbol, rec.positionSide, n);

@@ -12,12 +12,12 @@ export function closingSide(dir: Direction): OrderSide {
   return dir === 'long' ? 'SELL' : 'BUY';
 }
 
-function reduceOnlyFlag(rec: PositionRecord): { reduceOnly?: 'true' } {
+function reduceOnlyFlag(rec: Pick<PositionRecord, 'positionSide'>): { reduceOnly?: 'true' } {
   return rec.positionSide === 'BOTH' ? { reduceOnly: 'true' } : {};
 }
 
 /** STOP_MARKET on the mark price for the full size (§4.5: SELL triggers when mark ≤ triggerPrice). */
-export function stopParams(rec: PositionRecord, triggerPrice: string, clientAlgoId: string): AlgoOrderParams {
+export function stopParams(rec: Pick<PositionRecord, 'symbol' | 'positionSide' | 'direction' | 'size'>, triggerPrice: string, clientAlgoId: string): AlgoOrderParams {
   return {
     algoType: 'CONDITIONAL',
     symbol: rec.symbol,

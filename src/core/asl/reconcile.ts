@@ -9,6 +9,7 @@ import { eq, isZero } from '../../shared/decimal.ts';
 import { cancelOrder, dropIfDone, ensureProtected, isOpen, keyOf, notify, removeOrder, settle, startGen, type Ctx } from './engine.ts';
 import { isOurIdFor, parseClientId, posKey } from './ids.ts';
 import { closingSide, stopParams, trailParams } from './orders.ts';
+import { reconcileProvisional, settleProvisional } from './provisional.ts';
 import type { Change } from './reducer.ts';
 import type { OpenAlgoOrder, PositionRecord, PositionSnapshot, ProtectionEvent, ProtectiveOrder } from './schema.ts';
 
@@ -97,6 +98,7 @@ export function reconcile(ctx: Ctx, ev: Extract<ProtectionEvent, { type: 'openAl
 
   // Orders the state knows: bring their status up to date.
   const resident = new Map(ev.orders.map((o) => [o.clientAlgoId, o]));
+  reconcileProvisional(ctx, resident, ev.sinceSeq);
   for (const rec of Object.values(ctx.s.positions)) {
     for (const o of [...rec.orders]) {
       const r = resident.get(o.clientAlgoId);
@@ -137,6 +139,7 @@ export function reconcile(ctx: Ctx, ev: Extract<ProtectionEvent, { type: 'openAl
       applyPosition(ctx, flat, { authoritative: true, place: false, asOfMs: ev.positionTimes?.[key] });
     }
   }
+  for (const p of Object.values(ctx.s.provisional)) if (readCovers(ctx, ev.sinceSeq, p.posKey)) settleProvisional(ctx, p.posKey);
   // A key the read reports flat that holds no record, only the snapshot time kept against late fills: a fill
   // after the row's last change is not in the read, whatever that kept time says.
   for (const [key, atMs] of Object.entries(ev.positionTimes ?? {})) {

@@ -33,6 +33,10 @@ import { parseClientId, posKey } from './ids.ts';
 import { stopParams, trailParams } from './orders.ts';
 import { isBetterMark, reachedTier } from './pricing.ts';
 import { reconcile } from './reconcile.ts';
+import { ALREADY_GONE, DUPLICATE_ID, RETRY_SAME_ID, TRANSIENT_ATTEMPTS, WOULD_TRIGGER } from './codes.ts';
+import { onUnconfirmedEntry, provisionalOutcome, settleProvisional, sweepProvisional } from './provisional.ts';
+
+export { RETRY_SAME_ID } from './codes.ts';
 import type {
   Direction,
   Effect,
@@ -43,28 +47,6 @@ import type {
   ProtectionState,
   ProtectiveOrder,
 } from './schema.ts';
-
-/** "Order would immediately trigger" (-2021, §4.5) and its TP/SL twin (-4142, §5): the price is already past it. */
-const WOULD_TRIGGER = new Set([-2021, -4142]);
-/** clientAlgoId already used by an open order (-4116, §4.7): our earlier attempt did reach the exchange. */
-const DUPLICATE_ID = -4116;
-/**
- * Outcomes where resending the same request is right (§5): unknown status (-1000, -1006, -1007, or 0 = transport
- * failure: resend under the same clientAlgoId so a copy that did land answers -4116), internal error (-1001), and
- * load/limits (-1003, -1008, -1015; the runner's limiter paces the resend).
- */
-export const RETRY_SAME_ID: ReadonlySet<number> = new Set([0, -1000, -1001, -1003, -1006, -1007, -1008, -1015]);
-/** Cancel of an order the exchange no longer has (-2011 CANCEL_REJECTED "Unknown order", -2013 NO_SUCH_ORDER). */
-const ALREADY_GONE = new Set([-2011, -2013]);
-/**
- * A placement, cancel or close that failed for a passing reason (the codes of RETRY_SAME_ID: unknown status,
- * internal error, load, or 0 = not sent at all, e.g. refused locally during a 418 ban or held by the rate limiter
- * until the weight window turns, §6) is sent again, paced by the runner (to the hold's end, or a backoff), up to
- * this many attempts: with the backoff capped at 2 s that outlasts a one-minute weight window. Giving up after three
- * quick tries left a closed position's stops resting until the next reconcile, and in a full soak a position opened
- * during a 1 s ban without its stop: all three placements met the ban within 50 ms.
- */
-const TRANSIENT_ATTEMPTS = 40;
 
 /** How a position update changed the record. */
 export type Change = 'none' | 'new' | 'resized' | 'same' | 'flat';
@@ -388,11 +370,15 @@ function onSymbolRules(ctx: Ctx, ev: Extract<ProtectionEvent, { type: 'symbolRul
 }
 
 function handle(ctx: Ctx, ev: ProtectionEvent): void {
+  if (provisionalOutcome(ctx, ev)) return;
   switch (ev.type) {
     case 'position':
       ctx.s.streamSeq[posKey(ev.symbol, ev.positionSide)] = ctx.s.seq;
       applyPosition(ctx, ev, { authoritative: true, place: true });
+      settleProvisional(ctx, posKey(ev.symbol, ev.positionSide));
       return;
+    case 'unconfirmedEntry':
+      return onUnconfirmedEntry(ctx, ev);
     case 'fill':
       return onFill(ctx, ev);
     case 'mark':
@@ -430,5 +416,6 @@ export function step(state: ProtectionState, event: ProtectionEvent, config: Pro
   const ctx: Ctx = { s: structuredClone(state), cfg: config, fx: [], atMs: event.atMs };
   ctx.s.seq += 1;
   handle(ctx, event);
+  sweepProvisional(ctx);
   return { state: ctx.s, effects: ctx.fx };
 }

@@ -171,6 +171,26 @@ export const PositionRecordSchema = z.strictObject({
 });
 export type PositionRecord = z.infer<typeof PositionRecordSchema>;
 
+/**
+ * A reduce-only stop for an entry whose effect on the position the engine could not confirm (`unconfirmedEntry`):
+ * it protects the entry as if it opened a position on its own side, next to whatever the engine's view holds,
+ * until a report of the position from the stream or a read settles it. Reduce-only, it cannot open a position.
+ */
+export const ProvisionalStopSchema = z.strictObject({
+  posKey: z.string(),
+  direction: DirectionSchema,
+  params: AlgoOrderParamsSchema,
+  status: z.enum(['placing', 'live', 'canceling', 'triggered']),
+  algoId: z.optional(z.string()),
+  attempts: NonNegInt,
+  cancelAttempts: NonNegInt,
+  /** The step at which it became live (see ProtectiveOrder.liveSeq). */
+  liveSeq: z.optional(NonNegInt),
+  /** A report of the position came after it: the position's own protection decides, and it goes once not needed. */
+  settled: z.boolean(),
+});
+export type ProvisionalStop = z.infer<typeof ProvisionalStopSchema>;
+
 export const SymbolRuleSchema = z.strictObject({ symbol: SymbolName, tickSize: PositiveDec, minPrice: Dec });
 export type SymbolRule = z.infer<typeof SymbolRuleSchema>;
 
@@ -198,6 +218,8 @@ export const ProtectionStateSchema = z.strictObject({
    * before it is older than what the stream said, and must not overwrite it. Kept after the record is dropped.
    */
   streamSeq: z._default(z.record(z.string(), NonNegInt), {}),
+  /** Provisional stops by clientAlgoId (ProvisionalStopSchema). */
+  provisional: z._default(z.record(z.string(), ProvisionalStopSchema), {}),
 });
 export type ProtectionState = z.infer<typeof ProtectionStateSchema>;
 
@@ -247,6 +269,20 @@ export const ProtectionEventSchema = z.discriminatedUnion('type', [
     ...at,
   }),
   z.strictObject({ type: z.literal('mark'), symbol: SymbolName, price: PositiveDec, ...at }),
+  /**
+   * An entry that filled, by its answer, without the user stream confirming it: the engine's view of the position
+   * may be stale (a stop that closed it unseen while the stream was silent). It is protected as if it opened a
+   * position of `qty` at `price` on its side (ProvisionalStopSchema) unless the view already protects that side.
+   */
+  z.strictObject({
+    type: z.literal('unconfirmedEntry'),
+    symbol: SymbolName,
+    positionSide: PositionSideSchema,
+    side: OrderSideSchema,
+    qty: PositiveDec,
+    price: PositiveDec,
+    ...at,
+  }),
   /**
    * The trader's initial stop for the position an entry on `side` opens or adds to (null clears it and returns to
    * the safety stop).
@@ -325,5 +361,5 @@ export type Effect = z.infer<typeof EffectSchema>;
 
 /** The state a fresh install starts from. */
 export function emptyProtectionState(): ProtectionState {
-  return { rules: {}, positions: {}, counters: {}, traderStops: {}, snapshots: {}, seq: 0, streamSeq: {} };
+  return { rules: {}, positions: {}, counters: {}, traderStops: {}, snapshots: {}, seq: 0, streamSeq: {}, provisional: {} };
 }
