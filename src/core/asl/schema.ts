@@ -250,6 +250,8 @@ export const OpenAlgoOrderSchema = z.strictObject({
 export type OpenAlgoOrder = z.infer<typeof OpenAlgoOrderSchema>;
 
 const at = { atMs: Ms };
+/** What filled: of one trade (`fill`), or of an order by its answer (`unconfirmedEntry`). */
+const execution = { symbol: SymbolName, positionSide: PositionSideSchema, side: OrderSideSchema, qty: PositiveDec, price: PositiveDec, ...at };
 
 /** Everything the engine reacts to. Every event carries its own time; the engine never reads a clock. */
 export const ProtectionEventSchema = z.discriminatedUnion('type', [
@@ -259,30 +261,14 @@ export const ProtectionEventSchema = z.discriminatedUnion('type', [
    * the transaction time `T`, and a `position` event's `atMs` ACCOUNT_UPDATE's `T`: fills are matched against
    * snapshots by these times.
    */
-  z.strictObject({
-    type: z.literal('fill'),
-    symbol: SymbolName,
-    positionSide: PositionSideSchema,
-    side: OrderSideSchema,
-    qty: PositiveDec,
-    price: PositiveDec,
-    ...at,
-  }),
+  z.strictObject({ type: z.literal('fill'), ...execution }),
   z.strictObject({ type: z.literal('mark'), symbol: SymbolName, price: PositiveDec, ...at }),
   /**
    * An entry that filled, by its answer, without the user stream confirming it: the engine's view of the position
    * may be stale (a stop that closed it unseen while the stream was silent). It is protected as if it opened a
    * position of `qty` at `price` on its side (ProvisionalStopSchema) unless the view already protects that side.
    */
-  z.strictObject({
-    type: z.literal('unconfirmedEntry'),
-    symbol: SymbolName,
-    positionSide: PositionSideSchema,
-    side: OrderSideSchema,
-    qty: PositiveDec,
-    price: PositiveDec,
-    ...at,
-  }),
+  z.strictObject({ type: z.literal('unconfirmedEntry'), ...execution }),
   /**
    * The trader's initial stop for the position an entry on `side` opens or adds to (null clears it and returns to
    * the safety stop).
