@@ -79,6 +79,11 @@ export const OrderIntentSchema = z.strictObject({
   goodTillDate: z.optional(z.int()),
   reduceOnly: z.optional(z.boolean()),
   positionSide: z.optional(PositionSide),
+  /**
+   * The entry price the ticket was sized at (the limit, or the book's far side), never sent: a restarted worker that
+   * finds the order unanswered in the journal protects it at this price before any read (session.ts).
+   */
+  expectedPrice: z.optional(DecimalString),
 });
 export type OrderIntent = z.infer<typeof OrderIntentSchema>;
 

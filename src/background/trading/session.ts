@@ -44,6 +44,8 @@ const UNPROTECTED_CHECK_MS = 200;
 const FULL_READ_EVERY_MS = 60_000;
 /** Cadence of the safety-net reconcile while a position or an order exists. */
 const RECONCILE_EVERY_MS = 20_000;
+/** An unanswered entry older than this in the journal was looked after by a worker since (its look-ups, the reads). */
+const UNANSWERED_PROTECT_MS = 30_000;
 /** A re-read refused by a ban or a 429 hold goes this long after the hold ends: past its last millisecond. */
 const HOLD_END_MARGIN_MS = 20;
 /** Fills within this window share one available-balance read. */
@@ -203,6 +205,7 @@ export class TradingSession {
       rules: [...this.rules.values()].map((r) => ({ symbol: r.symbol, tickSize: r.tickSize, minPrice: r.minPrice })),
       atMs: Date.now(),
     });
+    await this.#protectUnanswered();
     if (!this.client.clock.synced) await this.client.clock.sync();
     // No previous worker in this browser session: the position mode decides how an order is written (§4.3).
     if (!modeKnown) this.#modeRead = await this.#readPositionMode();
@@ -212,6 +215,26 @@ export class TradingSession {
     // The full read follows on its usual cadence.
     if (modeKnown) this.#lastFullReadMs = Date.now();
     return ok(undefined);
+  }
+
+  /**
+   * Entries a previous worker sent and never saw answered: it may have been stopped between the fill and its answer,
+   * and this worker learns of the position only from a read, which a 429 on reads held for 2 s in a full soak while
+   * stops still went through. Each gets a provisional stop at the price it was sized at (src/core/asl/provisional.ts),
+   * which the first read settles: harmless if the order never filled, since the stop is reduce-only.
+   */
+  async #protectUnanswered(): Promise<void> {
+    const now = Date.now();
+    for (const e of await sessionJournal.list()) {
+      const i = e.intent;
+      if (i.kind !== 'order' || i.reduceOnly === true || i.expectedPrice === undefined) continue;
+      if (e.state !== 'sent' && e.state !== 'reconciling') continue;
+      if (e.times.sentMs === null || now - e.times.sentMs > UNANSWERED_PROTECT_MS) continue;
+      const positionSide = i.positionSide ?? 'BOTH';
+      // In hedge mode SELL+LONG and BUY+SHORT close (§4.3): nothing to protect.
+      if ((positionSide === 'LONG' && i.side === 'SELL') || (positionSide === 'SHORT' && i.side === 'BUY')) continue;
+      await this.protector.feed({ type: 'unconfirmedEntry', symbol: i.symbol, positionSide, side: i.side, qty: i.quantity, price: i.expectedPrice, atMs: now });
+    }
   }
 
   /** Settles when {@link connect} has read the account and reconciled protection once. */
@@ -703,6 +726,7 @@ export class TradingSession {
       ...(v.timeInForce === undefined ? {} : { timeInForce: v.timeInForce }),
       // Binance refuses reduceOnly in hedge mode (§4.3): there the position side says what is closed.
       ...(this.#hedge ? { positionSide } : v.reduceOnly ? { reduceOnly: true } : {}),
+      ...(v.reduceOnly ? {} : { expectedPrice: sized.price }),
     };
     this.hooks.log('intent', `${side} ${v.quantity} ${v.symbol} ${v.type}${v.price === undefined ? '' : ` @ ${v.price}`}`);
     const worker: { sentAt?: number; answeredAt?: number } = {};
