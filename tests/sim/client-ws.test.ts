@@ -5,9 +5,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { endpointsFor } from '../../src/background/exchange/client.ts';
-import { SLOW_ANSWER_LOOKS_MS } from '../../src/background/exchange/orders.ts';
+import { HEDGE_AFTER_MS, SLOW_ANSWER_LOOKS_MS } from '../../src/background/exchange/orders.ts';
 import { DEMO_ACCOUNT, type SimExchange } from '../../sim/server.ts';
-import { control, fault, makeClient, marketBuy, placedFor, restingBuyPrice, startExchange, until, type Harness } from './client-harness.ts';
+import { control, fault, ledger, makeClient, marketBuy, placedFor, restingBuyPrice, startExchange, until, type Harness } from './client-harness.ts';
 
 let sim: SimExchange;
 let h: Harness | null = null;
@@ -98,6 +98,21 @@ describe('WebSocket API orders', () => {
     expect(await placing).toMatchObject({ state: 'filled', exchangeStatus: 'FILLED' });
     expect(looked).toHaveLength(1);
     expect(await placedFor(sim, intent.id)).toHaveLength(1);
+  });
+
+  it('a stop unanswered over a silent WebSocket API is sent over REST as well after 250 ms, and placed once', async () => {
+    h = await makeClient(sim);
+    await h.client.start({ userStream: false });
+    await until(() => h!.client.wsApi!.isUp);
+    // Requests over the WebSocket API are neither answered nor executed (the connection stalled), and it stays open.
+    await fault(sim, { kind: 'wsSilence', pathPrefix: '/ws-fapi', durationMs: 1_000 });
+    const clientId = `sl-BTCUSDT-B-${Date.now() % 1_000_000}`;
+    const t0 = Date.now();
+    const entry = await h.client.placeAlgoOrder({ kind: 'algo', id: marketBuy().id, clientId, symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_MARKET', quantity: '0.01', triggerPrice: '30000', workingType: 'MARK_PRICE', reduceOnly: true });
+    expect(entry).toMatchObject({ state: 'acked', via: 'rest', exchangeStatus: 'NEW' });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(HEDGE_AFTER_MS);
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    expect(await ledger(sim, 'algo.placed', clientId)).toHaveLength(1);
   });
 
   it('an order answered in time is not looked up', async () => {

@@ -76,6 +76,13 @@ export interface OrderTrace {
  */
 export const SLOW_ANSWER_LOOKS_MS: readonly number[] = [400, 800, 1_200];
 
+/**
+ * A protective conditional order unanswered this long over the WebSocket API is sent over REST as well. A full soak
+ * had stops sent over a WebSocket API connection that had stopped answering without closing: found dead only
+ * 0.3-0.8 s later, their positions went 1.0-1.3 s without a stop.
+ */
+export const HEDGE_AFTER_MS = 250;
+
 type Endpoint = { readonly ws: string; readonly method: string; readonly path: string };
 
 /** Where each intent kind goes: WS API method and REST endpoint (§3, §9). */
@@ -330,22 +337,38 @@ export class OrderEngine {
     let stopLooking = (): void => undefined;
     const priority = priorityOf(entry.intent);
     const ws = this.deps.wsApi;
+    const overRest = (): Promise<CallOutcome> =>
+      this.deps.rest.http.send(ep.method, ep.path, entry.request, { security: 'SIGNED', priority, beforeSend: record('rest'), symbol: entry.intent.symbol });
     try {
       if (ws !== null && ws.isUp) {
-        const outcome = await ws.request(ep.ws, entry.request, { signed: true, priority, beforeSend: record('ws-api'), symbol: entry.intent.symbol });
+        const overWs = ws.request(ep.ws, entry.request, { signed: true, priority, beforeSend: record('ws-api'), symbol: entry.intent.symbol });
+        const hedged = entry.intent.kind === 'algo' && entry.intent.clientId !== undefined;
+        const outcome = hedged ? await this.#hedged(overWs, overRest) : await overWs;
         // `refused` = the frame never left (socket closed in between): REST is the fallback path.
         if (outcome.ok || outcome.failure.kind !== 'refused') return { outcome, sent };
       }
-      const outcome = await this.deps.rest.http.send(ep.method, ep.path, entry.request, {
-        security: 'SIGNED',
-        priority,
-        beforeSend: record('rest'),
-        symbol: entry.intent.symbol,
-      });
-      return { outcome, sent };
+      return { outcome: await overRest(), sent };
     } finally {
       stopLooking();
     }
+  }
+
+  /**
+   * A protective order's WebSocket API send, with the same request also sent over REST if no answer came within
+   * {@link HEDGE_AFTER_MS}: the first answer that settles it wins (an acceptance or the exchange's refusal; a
+   * transport failure waits for the other path). Safe only for conditional orders under a fixed client id: the
+   * exchange refuses a second one under an open one's id (-4116, §4.7), which the journal then adopts.
+   */
+  async #hedged(overWs: Promise<CallOutcome>, overRest: () => Promise<CallOutcome>): Promise<CallOutcome> {
+    const early = await Promise.race([overWs, new Promise<null>((resolve) => this.deps.scheduler.after(HEDGE_AFTER_MS, () => resolve(null)))]);
+    if (early !== null) return early;
+    // An answer, or the exchange's refusal; a 5xx or a transport failure leaves the outcome open.
+    const settles = (o: CallOutcome): boolean => o.ok || (o.failure.kind === 'http' && o.failure.status < 500);
+    const rest = overRest();
+    const first = await Promise.race([overWs, rest]);
+    if (settles(first)) return first;
+    const [a, b] = await Promise.all([overWs, rest]);
+    return settles(a) ? a : b;
   }
 
   /** Looks a sent order up on the {@link SLOW_ANSWER_LOOKS_MS} schedule until the returned stop is called. */
