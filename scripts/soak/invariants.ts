@@ -392,6 +392,9 @@ function algoLives(ledger: readonly StampedEntry[]): AlgoLife[] {
       lives.set(id, life);
       out.push(life);
     } else if (ALGO_END.has(entry.kind)) {
+      // A refused placement (no algoId: nothing was placed) ends nothing: a second send under the id of a resident
+      // order is refused with -4116 while that order stays, and counted as its end it hid a resident stop.
+      if (entry.kind === 'algo.rejected' && entry.data['algoId'] === undefined) continue;
       const life = lives.get(id);
       if (life !== undefined && life.endMs === null) life.endMs = wallMs;
     }

@@ -40,6 +40,8 @@ describe('soak audit', () => {
     ['a stop on the wrong side does not count', [pos(0, '-0.01'), stop(100, 'sl-B-1', 'SELL'), pos(5_000, '0')], 1],
     ['a stop smaller than the position does not count', [pos(0, '0.02'), stop(100, 'sl-B-1', 'SELL', '0.01'), pos(5_000, '0')], 1],
     ['a stop canceled mid-position opens a gap', [pos(0, '0.01'), stop(100, 'sl-B-1', 'SELL'), at(1_000, 'algo.canceled', { clientAlgoId: 'sl-B-1' }), pos(3_000, '0')], 1],
+    ['a second send under a resident stop’s id, refused (-4116), leaves the stop', [pos(0, '0.01'), stop(100, 'sl-B-1', 'SELL'), at(400, 'algo.rejected', { clientAlgoId: 'sl-B-1', code: -4116, msg: 'ClientOrderId is duplicated.' }), pos(3_000, '0')], 0],
+    ['a resident stop the exchange ends as REJECTED opens a gap', [pos(0, '0.01'), stop(100, 'sl-B-1', 'SELL'), at(1_000, 'algo.rejected', { algoId: 7, clientAlgoId: 'sl-B-1', reason: 'Reduce Only reject' }), pos(3_000, '0')], 1],
   ] as const)('stop gaps: %s', (_name, ledger, violations) => {
     expect(checkStopGaps(ledger, [], 10_000).violations).toHaveLength(violations);
   });
