@@ -146,6 +146,34 @@ describe('Protector: placements refused for a passing reason', () => {
   });
 });
 
+describe('Protector: a restarted worker', () => {
+  it('sends again, under the same ids, the placements the previous worker decided on and may not have sent', async () => {
+    const x = new FakeExchange();
+    // The previous worker decided the stop (saved as placing) and was stopped before its answer.
+    x.ports.placeAlgo = async (params) => {
+      x.placesAt.push({ at: x.now, id: params.clientAlgoId });
+      return new Promise<ProtectionEvent>(() => undefined);
+    };
+    await protectedPosition(x);
+    const saved = x.saved;
+    expect(saved?.positions['TESTUSDT:BOTH']?.orders.map((o) => [o.clientAlgoId, o.status])).toEqual([['sl-TESTUSDT-B-1', 'placing']]);
+    const next = new FakeExchange();
+    next.ports.load = async () => saved;
+    // It had landed: the copy is refused as a duplicate, which counts as its accept.
+    next.ports.placeAlgo = async (params) => {
+      next.placesAt.push({ at: next.now, id: params.clientAlgoId });
+      return { type: 'algoRejected', clientAlgoId: params.clientAlgoId, code: -4116, msg: 'ClientOrderId is duplicated.', atMs: next.now };
+    };
+    const q = new Protector(next.ports, { ...DEFAULT_PROTECTION_CONFIG, mode: 'worker' });
+    await q.init();
+    expect(next.placesAt).toEqual([]);
+    q.resendPlacing();
+    await next.flush();
+    expect(next.placesAt.map((e) => e.id)).toEqual(['sl-TESTUSDT-B-1']);
+    expect(q.views()[0]).toMatchObject({ restingStopPrice: '90', pending: false });
+  });
+});
+
 describe('Protector: cancels of a closed position', () => {
   it.each([
     [0, [0]],

@@ -16,6 +16,7 @@ import {
   ProtectionStateSchema,
   RETRY_SAME_ID,
   emptyProtectionState,
+  posKey,
   selectProtections,
   step,
   type AlgoOrderParams,
@@ -118,6 +119,20 @@ export class Protector {
     const counters = { ...this.#state.counters };
     for (const [key, n] of Object.entries(this.#reserved)) counters[key] = Math.max(counters[key] ?? 0, n);
     this.#state = { ...this.#state, counters };
+  }
+
+  /**
+   * Placements the previous worker decided on and may not have sent (it was stopped first) are sent again under
+   * their ids: a copy that did land answers -4116, which the engine takes as its accept. Waiting for the first
+   * re-read instead left a position 2.7 s without its stop in a full soak, the worker stopped 7 ms after deciding
+   * the stop and the next worker's read held by a 429 on reads, which stops pass (weight 0, §6). Called by the
+   * session once the clock and rules are restored, so the re-sends are signed on the exchange's time.
+   */
+  resendPlacing(): void {
+    for (const rec of Object.values(this.#state.positions)) {
+      for (const o of rec.orders) if (o.status === 'placing') this.#run({ type: 'placeAlgo', posKey: posKey(rec.symbol, rec.positionSide), params: o.params });
+    }
+    for (const p of Object.values(this.#state.provisional)) if (p.status === 'placing') this.#run({ type: 'placeAlgo', posKey: p.posKey, params: p.params });
   }
 
   /** Queues an event; resolves when its step has been applied and its save issued (not when its effects finish). */

@@ -205,8 +205,10 @@ export class TradingSession {
       rules: [...this.rules.values()].map((r) => ({ symbol: r.symbol, tickSize: r.tickSize, minPrice: r.minPrice })),
       atMs: Date.now(),
     });
-    await this.#protectUnanswered();
     if (!this.client.clock.synced) await this.client.clock.sync();
+    // Both sign protective orders: after the clock (restored from the previous worker, or read just now).
+    this.protector.resendPlacing();
+    void this.#protectUnanswered().catch((e: unknown) => this.hooks.log('error', `Protecting unanswered entries failed: ${e instanceof Error ? e.message : String(e)}`));
     // No previous worker in this browser session: the position mode decides how an order is written (§4.3).
     if (!modeKnown) this.#modeRead = await this.#readPositionMode();
     // A restarted worker has the previous one's protector state, so its symbols are in every re-read's scope: its
