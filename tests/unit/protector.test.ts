@@ -167,7 +167,9 @@ describe('Protector: a restarted worker', () => {
     const q = new Protector(next.ports, { ...DEFAULT_PROTECTION_CONFIG, mode: 'worker' });
     await q.init();
     expect(next.placesAt).toEqual([]);
-    q.resendPlacing();
+    q.resendPlacing(() => false);
+    expect(next.placesAt).toEqual([]);
+    q.resendPlacing((id) => id === 'sl-TESTUSDT-B-1');
     await next.flush();
     expect(next.placesAt.map((e) => e.id)).toEqual(['sl-TESTUSDT-B-1']);
     expect(q.views()[0]).toMatchObject({ restingStopPrice: '90', pending: false });

@@ -122,17 +122,18 @@ export class Protector {
   }
 
   /**
-   * Placements the previous worker decided on and may not have sent (it was stopped first) are sent again under
-   * their ids: a copy that did land answers -4116, which the engine takes as its accept. Waiting for the first
-   * re-read instead left a position 2.7 s without its stop in a full soak, the worker stopped 7 ms after deciding
-   * the stop and the next worker's read held by a 429 on reads, which stops pass (weight 0, §6). Called by the
-   * session once the clock and rules are restored, so the re-sends are signed on the exchange's time.
+   * Sends the placements the previous worker decided on that `neverSent` says never left (it was stopped first),
+   * under their ids. Waiting for the first re-read instead left a position 2.7 s without its stop in a full soak:
+   * the worker stopped 7 ms after deciding the stop, and the next worker's read was held by a 429 on reads, which
+   * stops pass (weight 0, §6). Only what provably never left: the stored state can be older than what the previous
+   * worker did (its last saves may be lost), and re-sending a stop it had placed and cancelled since put a second
+   * set on the exchange. Called once the clock is restored, so the sends are signed on the exchange's time.
    */
-  resendPlacing(): void {
+  resendPlacing(neverSent: (clientAlgoId: string) => boolean): void {
     for (const rec of Object.values(this.#state.positions)) {
-      for (const o of rec.orders) if (o.status === 'placing') this.#run({ type: 'placeAlgo', posKey: posKey(rec.symbol, rec.positionSide), params: o.params });
+      for (const o of rec.orders) if (o.status === 'placing' && neverSent(o.clientAlgoId)) this.#run({ type: 'placeAlgo', posKey: posKey(rec.symbol, rec.positionSide), params: o.params });
     }
-    for (const p of Object.values(this.#state.provisional)) if (p.status === 'placing') this.#run({ type: 'placeAlgo', posKey: p.posKey, params: p.params });
+    for (const [id, p] of Object.entries(this.#state.provisional)) if (p.status === 'placing' && neverSent(id)) this.#run({ type: 'placeAlgo', posKey: p.posKey, params: p.params });
   }
 
   /** Queues an event; resolves when its step has been applied and its save issued (not when its effects finish). */

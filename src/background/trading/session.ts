@@ -207,7 +207,7 @@ export class TradingSession {
     });
     if (!this.client.clock.synced) await this.client.clock.sync();
     // Both sign protective orders: after the clock (restored from the previous worker, or read just now).
-    this.protector.resendPlacing();
+    await this.#resendUnsent();
     void this.#protectUnanswered().catch((e: unknown) => this.hooks.log('error', `Protecting unanswered entries failed: ${e instanceof Error ? e.message : String(e)}`));
     // No previous worker in this browser session: the position mode decides how an order is written (§4.3).
     if (!modeKnown) this.#modeRead = await this.#readPositionMode();
@@ -217,6 +217,19 @@ export class TradingSession {
     // The full read follows on its usual cadence.
     if (modeKnown) this.#lastFullReadMs = Date.now();
     return ok(undefined);
+  }
+
+  /**
+   * The previous worker's protective placements that never left: decided (saved as placing) but with no journal
+   * entry, or one still `pending`. Anything the journal shows sent is the resumed reconciliation's to settle.
+   */
+  async #resendUnsent(): Promise<void> {
+    const journaled = new Map<string, JournalEntry['state']>();
+    for (const e of await sessionJournal.list()) if (e.intent.kind === 'algo' && e.intent.clientId !== undefined) journaled.set(e.intent.clientId, e.state);
+    this.protector.resendPlacing((id) => {
+      const state = journaled.get(id);
+      return state === undefined || state === 'pending';
+    });
   }
 
   /**
