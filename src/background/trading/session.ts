@@ -206,9 +206,11 @@ export class TradingSession {
       atMs: Date.now(),
     });
     if (!this.client.clock.synced) await this.client.clock.sync();
-    // Both sign protective orders: after the clock (restored from the previous worker, or read just now).
-    await this.#resendUnsent();
-    void this.#protectUnanswered().catch((e: unknown) => this.hooks.log('error', `Protecting unanswered entries failed: ${e instanceof Error ? e.message : String(e)}`));
+    // Both sign protective orders: after the clock (restored from the previous worker, or read just now). Neither is
+    // waited for: the next hotkey's order does not need them.
+    const failed = (what: string) => (e: unknown) => void this.hooks.log('error', `${what} failed: ${e instanceof Error ? e.message : String(e)}`);
+    void this.#resendUnsent().catch(failed('Re-sending stops the previous worker decided on'));
+    void this.#protectUnanswered().catch(failed('Protecting unanswered entries'));
     // No previous worker in this browser session: the position mode decides how an order is written (§4.3).
     if (!modeKnown) this.#modeRead = await this.#readPositionMode();
     // A restarted worker has the previous one's protector state, so its symbols are in every re-read's scope: its
