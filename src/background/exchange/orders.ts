@@ -360,7 +360,10 @@ export class OrderEngine {
    * exchange refuses a second one under an open one's id (-4116, §4.7), which the journal then adopts.
    */
   async #hedged(overWs: Promise<CallOutcome>, overRest: () => Promise<CallOutcome>): Promise<CallOutcome> {
-    const early = await Promise.race([overWs, new Promise<null>((resolve) => this.deps.scheduler.after(HEDGE_AFTER_MS, () => resolve(null)))]);
+    let cancelTimer = (): void => undefined;
+    const timedOut = new Promise<null>((resolve) => (cancelTimer = this.deps.scheduler.after(HEDGE_AFTER_MS, () => resolve(null))));
+    const early = await Promise.race([overWs, timedOut]);
+    cancelTimer();
     if (early !== null) return early;
     // An answer, or the exchange's refusal; a 5xx or a transport failure leaves the outcome open.
     const settles = (o: CallOutcome): boolean => o.ok || (o.failure.kind === 'http' && o.failure.status < 500);
