@@ -4,7 +4,8 @@
  */
 import { parseClientId, posKey } from '../../core/asl.ts';
 import { ExchangeInfoSchema, rulesFromExchangeInfo, type SymbolRules } from '../../core/exchange-info.ts';
-import { makeIntentId, type OrderIntent } from '../../core/intents.ts';
+import { makeIntentId, priorityOf, type OrderIntent } from '../../core/intents.ts';
+import { weightOf } from '../../core/rate-limiter.ts';
 import type { JournalEntry } from '../../core/journal.ts';
 import { sizeTicket, type Sized } from '../../core/sizing.ts';
 import { validateOrder, type ValidOrder } from '../../core/validator.ts';
@@ -44,6 +45,12 @@ const UNPROTECTED_CHECK_MS = 200;
 const FULL_READ_EVERY_MS = 60_000;
 /** Cadence of the safety-net reconcile while a position or an order exists. */
 const RECONCILE_EVERY_MS = 20_000;
+/** Request weight of each protective effect (§3): a hold on weighted requests only does not stop stops and closes. */
+const PROTECTIVE_WEIGHTS = {
+  placeAlgo: weightOf('POST', '/fapi/v1/algoOrder').weight,
+  cancelAlgo: weightOf('DELETE', '/fapi/v1/algoOrder').weight,
+  closeMarket: weightOf('POST', '/fapi/v1/order').weight,
+} as const;
 /** An unanswered entry older than this in the journal was looked after by a worker since (its look-ups, the reads). */
 const UNANSWERED_PROTECT_MS = 30_000;
 /** A re-read refused by a ban or a 429 hold goes this long after the hold ends: past its last millisecond. */
@@ -172,8 +179,7 @@ export class TradingSession {
       },
       notify: (level, text) => this.hooks.notify(level, text),
       changed: () => this.hooks.changed(),
-      // Stops and closes carry no request weight; a cancel weighs 1 (§3).
-      holdMs: (effect) => this.client.holdRemainingMs(effect === 'cancelAlgo' ? 1 : 0, 'protective'),
+      holdMs: (effect) => this.client.holdRemainingMs(PROTECTIVE_WEIGHTS[effect], 'protective'),
     });
   }
 
@@ -206,11 +212,9 @@ export class TradingSession {
       atMs: Date.now(),
     });
     if (!this.client.clock.synced) await this.client.clock.sync();
-    // Both sign protective orders: after the clock (restored from the previous worker, or read just now). Neither is
-    // waited for: the next hotkey's order does not need them.
-    const failed = (what: string) => (e: unknown) => void this.hooks.log('error', `${what} failed: ${e instanceof Error ? e.message : String(e)}`);
-    void this.#resendUnsent().catch(failed('Re-sending stops the previous worker decided on'));
-    void this.#protectUnanswered().catch(failed('Protecting unanswered entries'));
+    // It signs protective orders: after the clock (restored from the previous worker, or read just now). Not waited
+    // for: the next hotkey's order does not need it.
+    void this.#resumeProtection().catch((e: unknown) => this.hooks.log('error', `Resuming protection from the order journal failed: ${e instanceof Error ? e.message : String(e)}`));
     // No previous worker in this browser session: the position mode decides how an order is written (§4.3).
     if (!modeKnown) this.#modeRead = await this.#readPositionMode();
     // A restarted worker has the previous one's protector state, so its symbols are in every re-read's scope: its
@@ -221,13 +225,20 @@ export class TradingSession {
     return ok(undefined);
   }
 
+  /** What the previous worker left in the order journal that protection acts on before the first read. */
+  async #resumeProtection(): Promise<void> {
+    const entries = await sessionJournal.list();
+    this.#resendUnsent(entries);
+    await this.#protectUnanswered(entries);
+  }
+
   /**
    * The previous worker's protective placements that never left: decided (saved as placing) but with no journal
    * entry, or one still `pending`. Anything the journal shows sent is the resumed reconciliation's to settle.
    */
-  async #resendUnsent(): Promise<void> {
+  #resendUnsent(entries: readonly JournalEntry[]): void {
     const journaled = new Map<string, JournalEntry['state']>();
-    for (const e of await sessionJournal.list()) if (e.intent.kind === 'algo' && e.intent.clientId !== undefined) journaled.set(e.intent.clientId, e.state);
+    for (const e of entries) if (e.intent.kind === 'algo' && e.intent.clientId !== undefined) journaled.set(e.intent.clientId, e.state);
     this.protector.resendPlacing((id) => {
       const state = journaled.get(id);
       return state === undefined || state === 'pending';
@@ -240,17 +251,15 @@ export class TradingSession {
    * stops still went through. Each gets a provisional stop at the price it was sized at (src/core/asl/provisional.ts),
    * which the first read settles: harmless if the order never filled, since the stop is reduce-only.
    */
-  async #protectUnanswered(): Promise<void> {
+  async #protectUnanswered(entries: readonly JournalEntry[]): Promise<void> {
     const now = Date.now();
-    for (const e of await sessionJournal.list()) {
+    for (const e of entries) {
       const i = e.intent;
-      if (i.kind !== 'order' || i.reduceOnly === true || i.expectedPrice === undefined) continue;
+      // An order that reduces (reduce-only, or SELL+LONG / BUY+SHORT in hedge mode, §4.3) has nothing to protect.
+      if (i.kind !== 'order' || priorityOf(i) !== 'routine' || i.expectedPrice === undefined) continue;
       if (e.state !== 'sent' && e.state !== 'reconciling') continue;
       if (e.times.sentMs === null || now - e.times.sentMs > UNANSWERED_PROTECT_MS) continue;
-      const positionSide = i.positionSide ?? 'BOTH';
-      // In hedge mode SELL+LONG and BUY+SHORT close (§4.3): nothing to protect.
-      if ((positionSide === 'LONG' && i.side === 'SELL') || (positionSide === 'SHORT' && i.side === 'BUY')) continue;
-      await this.protector.feed({ type: 'unconfirmedEntry', symbol: i.symbol, positionSide, side: i.side, qty: i.quantity, price: i.expectedPrice, atMs: now });
+      await this.protector.feed({ type: 'unconfirmedEntry', symbol: i.symbol, positionSide: i.positionSide ?? 'BOTH', side: i.side, qty: i.quantity, price: i.expectedPrice, atMs: now });
     }
   }
 
@@ -621,8 +630,7 @@ export class TradingSession {
    */
   #retryRefresh(reason: string): void {
     const backoffMs = this.#refreshBackoff.next();
-    // The re-read is weighted (positionRisk 5, open orders 40 each, §3) and protective.
-    const holdMs = this.client.holdRemainingMs(5, 'protective');
+    const holdMs = this.client.holdRemainingMs(weightOf('GET', '/fapi/v2/positionRisk').weight, 'protective');
     const delayMs = holdMs > 0 ? Math.min(backoffMs, holdMs + HOLD_END_MARGIN_MS) : backoffMs;
     this.hooks.log('error', `Could not re-read positions and open orders (${reason}); trying again in ${(delayMs / 1000).toFixed(1)} s`);
     if (this.#refreshRetry !== null || this.#stopped) return;

@@ -35,8 +35,6 @@ import { isBetterMark, reachedTier } from './pricing.ts';
 import { reconcile } from './reconcile.ts';
 import { ALREADY_GONE, DUPLICATE_ID, RETRY_SAME_ID, TRANSIENT_ATTEMPTS, WOULD_TRIGGER } from './codes.ts';
 import { onUnconfirmedEntry, provisionalOutcome, settleProvisional, sweepProvisional } from './provisional.ts';
-
-export { RETRY_SAME_ID } from './codes.ts';
 import type {
   Direction,
   Effect,
@@ -47,6 +45,8 @@ import type {
   ProtectionState,
   ProtectiveOrder,
 } from './schema.ts';
+
+export { RETRY_SAME_ID } from './codes.ts';
 
 /** How a position update changed the record. */
 export type Change = 'none' | 'new' | 'resized' | 'same' | 'flat';
