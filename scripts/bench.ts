@@ -30,6 +30,7 @@ import { bundleSizes } from './bench/bundle.ts';
 import * as probes from './bench/probes.ts';
 import { referenceOrders, referencePings } from './bench/reference.ts';
 import { formatTable, median, percentile, summarize, type Metric } from './bench/stats.ts';
+import { startTrace, type Tracing } from './bench/trace.ts';
 
 const N = {
   fetch: 150,
@@ -101,8 +102,11 @@ class Bench {
   ext!: Page;
   cdp!: CDPSession;
   #workerStatus = 'unknown';
-  readonly #fillToStop: number[] = [];
+  /** Entry fill → protective stop accepted, by the path the stop took (the WS API, or REST while it is down). */
+  readonly #fillToStop: Record<'ws' | 'rest', number[]> = { ws: [], rest: [] };
   readonly #fillToStopLedger: number[] = [];
+  /** Set by `--trace`: entries and their stops are marked on the trace. */
+  tracing: Tracing | null = null;
 
   metric(name: string, unit: Metric['unit'], samples: readonly number[], what: string, floorName: string | null = null): Metric {
     const floor = floorName === null ? null : (this.metrics.find((m) => m.name === floorName) ?? null);
@@ -180,7 +184,10 @@ class Bench {
   recordProtection(entry: TimingRecord, from: number, ledgerFrom: number): void {
     const stop = this.timing.since(from).find((r) => r.key === 'POST /fapi/v1/algoOrder' && r.type === 'STOP_MARKET' && r.ok);
     if (stop === undefined) return;
-    this.#fillToStop.push(stop.doneMs - entry.doneMs);
+    this.#fillToStop[stop.transport].push(stop.doneMs - entry.doneMs);
+    this.tracing?.mark('entry received', entry.atMs, { clientId: entry.clientId ?? '' });
+    this.tracing?.mark('entry filled', entry.doneMs, { clientId: entry.clientId ?? '' });
+    this.tracing?.mark('stop received', stop.atMs, { clientId: stop.clientId ?? '', fillToStopMs: stop.doneMs - entry.doneMs });
     const ledger = this.ex.control.ledger(ledgerFrom).entries;
     const fill = ledger.find((e) => e.kind === 'fill' && e.data['clientOrderId'] === entry.clientId);
     const placed = ledger.find((e) => e.kind === 'algo.placed' && e.data['clientAlgoId'] === stop.clientId);
@@ -547,13 +554,11 @@ class Bench {
   }
 
   protectionMetric(): void {
-    this.metric(
-      'fill_to_stop_accepted',
-      'ms',
-      this.#fillToStop,
-      "BUY entries (clicks and hotkeys): the exchange filled the MARKET entry → accepted the protective STOP_MARKET (user-data push, protector, signing, WS API)",
-      'raw_ws_rtt',
-    );
+    const { ws, rest } = this.#fillToStop;
+    const what = 'BUY entries (clicks and hotkeys): the exchange filled the MARKET entry → accepted the protective STOP_MARKET (user-data push, protector, signing';
+    this.metric('fill_to_stop_accepted', 'ms', [...ws, ...rest], `${what}), whichever path the stop took`, 'raw_ws_rtt');
+    this.metric('fill_to_stop_accepted_ws', 'ms', ws, `${what}, the stop over the WebSocket API: the path whenever it is up)`, 'raw_ws_rtt');
+    this.metric('fill_to_stop_accepted_rest', 'ms', rest, `${what}, the stop over REST: the REST clicks drop the WS API just before the entry)`, 'raw_fetch_rtt');
     if (this.#fillToStopLedger.length > 0) {
       this.notes.push(
         `fill_to_stop_accepted from the ledger (whole ms): median ${median(this.#fillToStopLedger)} ms, p99 ${percentile(this.#fillToStopLedger, 99)} ms over ${this.#fillToStopLedger.length}`,
@@ -596,15 +601,20 @@ async function main(): Promise<void> {
   };
   // `--only=cold,unlock` runs a subset (after the set-up), for working on one figure.
   const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+  // `--trace=FILE` records Chrome's own trace (every process and thread, the worker's included) over the phases.
+  const traceFile = args.find((a) => a.startsWith('--trace='))?.slice('--trace='.length);
   try {
     log(`set-up: local exchange, Chromium with the extension, paper account sealed through the panel (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}, ${cpus().length} CPUs)`);
     await b.setUp();
+    const tracing = traceFile === undefined ? null : await startTrace(b.panel);
+    b.tracing = tracing;
     for (const [name, run] of Object.entries(phases)) {
       if (only !== undefined && !only.includes(name)) continue;
       const t = performance.now();
       await run();
       log(`  [${name}: ${((performance.now() - t) / 1000).toFixed(1)} s]`);
     }
+    if (tracing !== null && traceFile !== undefined) log(`Chrome trace of the phases written to ${await tracing.stop(traceFile)}`);
   } finally {
     await b.browser?.close().catch(() => undefined);
     await b.ex?.stop();
@@ -614,7 +624,7 @@ async function main(): Promise<void> {
     'click_to_exchange_ws', 'click_to_exchange_rest', 'click_to_ack', 'click_to_ack_rest', 'click_input_to_listener', 'click_input_to_request',
     'hotkey_warm_to_exchange', 'hotkey_warm_to_answer', 'order_input_to_signed', 'order_input_to_sent', 'order_received_to_sent', 'order_received_to_answer', 'worker_idb_put', 'worker_storage_get', 'worker_storage_set',
     'hotkey_cold_to_exchange',
-    'fill_to_stop_accepted', 'vault_unlock', 'worker_restart_to_ready', 'worker_script_to_ready', 'worker_restart_to_answer', 'panel_document_start', 'panel_interactive',
+    'fill_to_stop_accepted', 'fill_to_stop_accepted_ws', 'fill_to_stop_accepted_rest', 'vault_unlock', 'worker_restart_to_ready', 'worker_script_to_ready', 'worker_restart_to_answer', 'panel_document_start', 'panel_interactive',
     'worker_bundle_kb', 'worker_bundle_gzip_kb', 'panel_bundle_kb', 'panel_bundle_gzip_kb',
     'ref_node_fetch_rtt', 'ref_node_order_to_exchange', 'ref_node_order_rtt',
   ];
