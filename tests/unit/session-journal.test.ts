@@ -10,6 +10,8 @@ import { JOURNAL_PREFIX, SessionJournal } from '../../src/background/trading/wor
 class FakeSessionArea {
   readonly data = new Map<string, unknown>();
   readonly issued: string[] = [];
+  /** `set` calls, each one browser round trip and one binding call on the worker's thread. */
+  sets = 0;
   readonly #confirmations: Array<() => void> = [];
   /** Entries the area holds at most before `set` fails like Chrome's quota ("quota bytes exceeded"). */
   maxEntries = Number.POSITIVE_INFINITY;
@@ -18,6 +20,7 @@ class FakeSessionArea {
   set(items: Record<string, unknown>): Promise<void> {
     const fresh = Object.keys(items).filter((k) => !this.data.has(k)).length;
     if (this.data.size + fresh > this.maxEntries) return Promise.reject(new Error('Session storage quota bytes exceeded. Values were not stored.'));
+    this.sets += 1;
     for (const [k, v] of Object.entries(items)) {
       this.issued.push(k);
       this.data.set(k, structuredClone(v));
@@ -73,6 +76,25 @@ describe('SessionJournal: the order journal in chrome.storage.session', () => {
     // The outcome: issued, not waited for (if it is lost, the sent entry is looked up again after a restart).
     await expect(journal.put(markExchangeStatus(s, { nowMs: T0 + 3, exchangeId: '7', status: 'FILLED' }))).resolves.toBeUndefined();
     area.confirmAll();
+  });
+
+  it('writes of one turn (a fill placing a stop and its trailing members) reach the browser as one set, before the next turn', async () => {
+    const journal = new SessionJournal();
+    await journal.get('warm-up'); // the first read of a worker life, so the prune's read is not in the count
+    area.autoConfirm = true;
+    const entries = [pending(1), pending(2), pending(3), pending(4)];
+    await Promise.all(entries.map((e) => journal.put(e)));
+    expect(area.sets).toBeLessThanOrEqual(2); // the first write of a worker life also starts a prune
+    for (const e of entries) expect(stored(e.intentId)).toMatchObject({ state: 'pending' });
+    // The sent entry of a trader's order carries what was still batched, in one confirmed set.
+    const setsBefore = area.sets;
+    const sent = markSent(pending(6), { nowMs: T0 + 1, signedAtMs: T0 + 1, timestampMs: T0 + 1, via: 'ws-api' });
+    const batched = journal.put(pending(5));
+    await journal.put(sent);
+    await batched;
+    expect(area.sets - setsBefore).toBe(1);
+    expect(stored(pending(5).intentId)).toMatchObject({ state: 'pending' });
+    expect(stored(sent.intentId)).toMatchObject({ state: 'sent' });
   });
 
   it("answers this worker's writes from memory and an earlier worker's from storage", async () => {

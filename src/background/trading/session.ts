@@ -25,7 +25,7 @@ import { AccountBook } from './book.ts';
 import { FillFeed, protectionEventsFrom } from './protection-events.ts';
 import { Protector } from './protector.ts';
 import { ReplayGuard, type ReplayAction } from './replay-guard.ts';
-import { dispatchSessionWrite, workerFetch, workerLogger, workerScheduler, workerSockets, sessionJournal } from './worker-ports.ts';
+import { sessionWrites, workerFetch, workerLogger, workerScheduler, workerSockets, sessionJournal } from './worker-ports.ts';
 
 /** A mark older than this is stale: no order is sized on it (fail closed, design rule 6). */
 const STALE_MARK_MS = 10_000;
@@ -111,19 +111,19 @@ export class TradingSession {
         journal: sessionJournal,
         apiKey: material.apiKey,
         signer: material.signer,
-        clockSampled: (samples) => void dispatchSessionWrite({ [this.#clockKey]: samples }),
+        clockSampled: (samples) => sessionWrites.write({ [this.#clockKey]: samples }),
       },
       { environment: environmentOf(material) },
     );
     this.protector = new Protector({
       now: () => Date.now(),
-      load: async () => parseJson((await chrome.storage.session.get(this.#protectionKey))[this.#protectionKey]),
+      load: async () => parseJson((await sessionWrites.read(this.#protectionKey))[this.#protectionKey]),
       // Issued, not awaited; what must not be lost with it, the id counter, is reserved apart (protector.ts). Stored
       // as one JSON string: Chrome converts a stored object property by property on the worker's thread, twice (the
       // write, and the onChanged event every write sends back); a 4 KB state measured half the time as a string.
-      save: (state) => void dispatchSessionWrite({ [this.#protectionKey]: JSON.stringify(state) }),
-      loadIdFloor: async () => (await chrome.storage.session.get(this.#idFloorKey))[this.#idFloorKey],
-      reserveIds: (floor) => chrome.storage.session.set({ [this.#idFloorKey]: floor }),
+      save: (state) => sessionWrites.write({ [this.#protectionKey]: JSON.stringify(state) }),
+      loadIdFloor: async () => (await sessionWrites.read(this.#idFloorKey))[this.#idFloorKey],
+      reserveIds: (floor) => sessionWrites.writeConfirmed({ [this.#idFloorKey]: floor }),
       placeAlgo: async (params) => {
         const { algoType: _algoType, clientAlgoId, ...rest } = params;
         const entry = await this.client.placeAlgoOrder({
@@ -332,7 +332,7 @@ export class TradingSession {
    * True when the position mode was restored.
    */
   async #restoreAccount(): Promise<boolean> {
-    const stored = await chrome.storage.session.get([this.#accountKey, this.#clockKey]);
+    const stored = await sessionWrites.read([this.#accountKey, this.#clockKey]);
     const samples = ClockSamplesSchema.safeParse(stored[this.#clockKey]);
     if (samples.success) this.client.clock.restore(samples.data, CLOCK_SAMPLE_MAX_AGE_MS);
     const account = StoredAccountSchema.safeParse(stored[this.#accountKey]);
@@ -353,7 +353,7 @@ export class TradingSession {
     const parsed = DualSchema.safeParse(dual.ok ? dual.body : null);
     if (!parsed.success) return false;
     this.#hedge = parsed.data.dualSidePosition;
-    void dispatchSessionWrite({ [this.#accountKey]: { hedge: this.#hedge } });
+    sessionWrites.write({ [this.#accountKey]: { hedge: this.#hedge } });
     return true;
   }
 

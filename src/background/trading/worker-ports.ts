@@ -5,6 +5,7 @@
 import { JournalEntrySchema, type JournalEntry, type JournalStore } from '../../core/journal.ts';
 import { parseJson } from '../../shared/json.ts';
 import { hostScheduler, standardSocketFactory, type FetchLike, type Logger } from '../exchange/ports.ts';
+import { SessionWriter } from '../session-writes.ts';
 
 export const workerFetch: FetchLike = (url, init) => fetch(url, { ...init, cache: 'no-store', credentials: 'omit' });
 
@@ -40,18 +41,20 @@ const PRUNE_EVERY = 100;
 const SETTLED = new Set<JournalEntry['state']>(['acked', 'rejected', 'filled', 'canceled', 'final', 'unknown']);
 
 /**
- * Issues a `chrome.storage.session` write without waiting for its confirmation. Writes reach the browser in call
- * order and are confirmed in that order, so a later write that *is* awaited confirms every write issued before it.
- * A write issued while Chrome is already stopping the worker is dropped (measured: the browser ignores API calls
- * from a worker it is stopping, while the worker can still send on its open sockets for ~50 ms), so no write whose
- * loss would matter may go unconfirmed before something irreversible is done: the order journal awaits its `sent`
- * entry before a trader's order leaves (see {@link SessionJournal}), and the protector awaits its id reservation
+ * The worker's `chrome.storage.session` writes, reads and removals. A write is issued at the end of the turn,
+ * batched with the turn's others (session-writes.ts), and not waited for. Writes reach the browser in call order and
+ * are confirmed in that order, so a later write that *is* awaited confirms every write issued before it. A write
+ * issued while Chrome is already stopping the worker is dropped (measured: the browser ignores API calls from a
+ * worker it is stopping, while the worker can still send on its open sockets for ~50 ms), so no write whose loss
+ * would matter may go unconfirmed before something irreversible is done: the order journal awaits its `sent` entry
+ * before a trader's order leaves (see {@link SessionJournal}), and the protector awaits its id reservation
  * (protector.ts).
  */
-export function dispatchSessionWrite(items: Record<string, unknown>): Promise<void> {
-  chrome.storage.session.set(items).catch((e: unknown) => workerLogger.warn('session storage write failed', { error: String(e) }));
-  return Promise.resolve();
-}
+export const sessionWrites = new SessionWriter({
+  area: () => chrome.storage.session,
+  endOfTurn: (fn) => queueMicrotask(fn),
+  onLostWrite: (e: unknown) => workerLogger.warn('session storage write failed', { error: String(e) }),
+});
 
 function parseEntries(all: Record<string, unknown>): Map<string, JournalEntry> {
   const entries = new Map<string, JournalEntry>();
@@ -90,7 +93,9 @@ export class SessionJournal implements JournalStore {
     if (this.#writes % PRUNE_EVERY === 0) void this.prune(Date.now());
     this.#writes += 1;
     const item = { [JOURNAL_PREFIX + entry.intentId]: JSON.stringify(entry) };
-    return entry.state === 'sent' && entry.intent.kind !== 'algo' ? this.#confirmed(item) : dispatchSessionWrite(item);
+    if (entry.state === 'sent' && entry.intent.kind !== 'algo') return this.#confirmed(item);
+    sessionWrites.write(item);
+    return Promise.resolve();
   }
 
   /**
@@ -99,11 +104,11 @@ export class SessionJournal implements JournalStore {
    */
   async #confirmed(item: Record<string, string>): Promise<void> {
     try {
-      await chrome.storage.session.set(item);
+      await sessionWrites.writeConfirmed(item);
     } catch {
       await this.prune(Date.now(), SETTLED_KEEP_MAX / 2);
       try {
-        await chrome.storage.session.set(item);
+        await sessionWrites.writeConfirmed(item);
       } catch (e) {
         throw new Error(`the order journal could not be written (${e instanceof Error ? e.message : String(e)}); no order was sent`);
       }
@@ -130,12 +135,12 @@ export class SessionJournal implements JournalStore {
       this.#written.delete(e.intentId);
       stored.delete(e.intentId);
     }
-    if (old.length > 0) await chrome.storage.session.remove(old.map((e) => JOURNAL_PREFIX + e.intentId));
+    if (old.length > 0) await sessionWrites.remove(old.map((e) => JOURNAL_PREFIX + e.intentId));
     return old.length;
   }
 
   #fromStorage(): Promise<Map<string, JournalEntry>> {
-    this.#stored ??= chrome.storage.session.get(null).then(parseEntries);
+    this.#stored ??= sessionWrites.read(null).then(parseEntries);
     return this.#stored;
   }
 

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { SessionWriter, type SessionArea } from '../../src/background/session-writes.ts';
+
+type Call = { op: 'set'; items: Record<string, unknown> } | { op: 'get'; keys: string | string[] | null } | { op: 'remove'; keys: string | string[] };
+
+/** chrome.storage.session as far as ordering goes: every call is recorded in the order the browser receives it. */
+class RecordingArea implements SessionArea {
+  readonly calls: Call[] = [];
+  readonly data = new Map<string, unknown>();
+  refuseSets = false;
+  set(items: Record<string, unknown>): Promise<void> {
+    this.calls.push({ op: 'set', items: { ...items } });
+    if (this.refuseSets) return Promise.reject(new Error('Session storage quota bytes exceeded.'));
+    for (const [k, v] of Object.entries(items)) this.data.set(k, v);
+    return Promise.resolve();
+  }
+  get(keys: string | string[] | null): Promise<Record<string, unknown>> {
+    this.calls.push({ op: 'get', keys });
+    const wanted = keys === null ? [...this.data.keys()] : Array.isArray(keys) ? keys : [keys];
+    return Promise.resolve(Object.fromEntries(wanted.filter((k) => this.data.has(k)).map((k) => [k, this.data.get(k)])));
+  }
+  remove(keys: string | string[]): Promise<void> {
+    this.calls.push({ op: 'remove', keys });
+    for (const k of Array.isArray(keys) ? keys : [keys]) this.data.delete(k);
+    return Promise.resolve();
+  }
+}
+
+/** A writer whose turns end when the test says, and the writes it reported lost. */
+function setUp(): { area: RecordingArea; writer: SessionWriter; endTurn: () => void; lost: unknown[] } {
+  const area = new RecordingArea();
+  const due: Array<() => void> = [];
+  const lost: unknown[] = [];
+  const writer = new SessionWriter({ area: () => area, endOfTurn: (fn) => due.push(fn), onLostWrite: (e) => lost.push(e) });
+  return { area, writer, lost, endTurn: () => due.splice(0).forEach((fn) => fn()) };
+}
+
+describe('SessionWriter: session-storage writes batched per turn, in order', () => {
+  it('issues the writes of one turn as one set at its end, the last value of a key winning', () => {
+    const { area, writer, endTurn } = setUp();
+    writer.write({ a: '1' });
+    writer.write({ b: '2' });
+    writer.write({ a: '3' });
+    expect(area.calls).toEqual([]);
+    endTurn();
+    expect(area.calls).toEqual([{ op: 'set', items: { a: '3', b: '2' } }]);
+    writer.write({ c: '4' });
+    endTurn();
+    expect(area.calls).toHaveLength(2);
+    expect(area.calls[1]).toEqual({ op: 'set', items: { c: '4' } });
+  });
+
+  it('a turn with no write issues nothing', () => {
+    const { area, endTurn } = setUp();
+    endTurn();
+    expect(area.calls).toEqual([]);
+  });
+
+  it('a confirmed write carries the batch before it, in one set, so its confirmation covers them', async () => {
+    const { area, writer, endTurn } = setUp();
+    writer.write({ pending: 'p', state: 's1' });
+    await writer.writeConfirmed({ sent: 'x', state: 's2' });
+    expect(area.calls).toEqual([{ op: 'set', items: { pending: 'p', state: 's2', sent: 'x' } }]);
+    // The batch went with it: the turn's end has nothing left to issue.
+    endTurn();
+    expect(area.calls).toHaveLength(1);
+  });
+
+  it('a write after a confirmed one in the same turn is issued after it', async () => {
+    const { area, writer, endTurn } = setUp();
+    writer.write({ a: '1' });
+    const confirmed = writer.writeConfirmed({ b: '2' });
+    writer.write({ a: '3' });
+    endTurn();
+    await confirmed;
+    expect(area.calls).toEqual([
+      { op: 'set', items: { a: '1', b: '2' } },
+      { op: 'set', items: { a: '3' } },
+    ]);
+    expect(area.data.get('a')).toBe('3');
+  });
+
+  it('reads and removals are issued after every write before them, so neither overtakes one', async () => {
+    const { area, writer, endTurn } = setUp();
+    writer.write({ k: 'v' });
+    expect(await writer.read('k')).toEqual({ k: 'v' });
+    writer.write({ old: 'o' });
+    await writer.remove(['old']);
+    endTurn();
+    expect(area.calls.map((c) => c.op)).toEqual(['set', 'get', 'set', 'remove']);
+    // The removed key is not brought back by a batch issued later.
+    expect(area.data.has('old')).toBe(false);
+  });
+
+  it('reports an unconfirmed write the browser refused; a confirmed one rejects to its caller and reports its batch', async () => {
+    const { area, writer, endTurn, lost } = setUp();
+    area.refuseSets = true;
+    writer.write({ a: '1' });
+    endTurn();
+    await Promise.resolve();
+    expect(lost).toHaveLength(1);
+    await expect(writer.writeConfirmed({ b: '2' })).rejects.toThrow('quota');
+    // Nothing else was batched with it: only the caller hears.
+    expect(lost).toHaveLength(1);
+    writer.write({ c: '3' });
+    await expect(writer.writeConfirmed({ d: '4' })).rejects.toThrow('quota');
+    await Promise.resolve();
+    expect(lost).toHaveLength(2);
+  });
+});
