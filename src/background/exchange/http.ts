@@ -31,8 +31,10 @@ export interface SendOptions {
   /** Which share of the rate limits the request may use (rate-limiter.ts). */
   readonly priority: RequestPriority;
   readonly timeoutMs?: number;
-  /** Awaited after signing and before the request leaves; a rejection aborts the send. */
+  /** Called once the request's timestamp is set, run while it is signed, and awaited before it leaves; a rejection aborts the send. */
   readonly beforeSend?: (info: SignedInfo) => Promise<void>;
+  /** Called as the request is handed to `fetch` (latency breakdowns). */
+  readonly sent?: () => void;
   /** For messages ("for BTCUSDT"). */
   readonly symbol?: string;
 }
@@ -136,8 +138,9 @@ export class HttpTransport {
       if (deps.signer === null) return { ok: false, failure: { kind: 'refused', reason: 'no key', untilMs: 0 }, error: { code: 'NOT_CONFIGURED', message: 'No API key is configured.' } };
       const timestampMs = deps.serverNow();
       pairs.push(['recvWindow', String(this.config.recvWindowMs)], ['timestamp', String(timestampMs)]);
-      query = await signParams(pairs, deps.signer);
-      await opts.beforeSend?.({ timestampMs, signedAtMs: deps.now() });
+      // The journal's write and the signature proceed together: neither needs the other, and each is a wait.
+      const [signed] = await Promise.all([signParams(pairs, deps.signer), opts.beforeSend?.({ timestampMs, signedAtMs: deps.now() })]);
+      query = signed;
     } else {
       query = encodeParams(pairs);
       await opts.beforeSend?.({ timestampMs: deps.serverNow(), signedAtMs: deps.now() });
@@ -148,15 +151,19 @@ export class HttpTransport {
 
     const controller = new AbortController();
     let timedOut = false;
-    const cancelTimer = deps.scheduler.after(opts.timeoutMs ?? this.config.timeoutMs, () => {
-      timedOut = true;
-      controller.abort();
-    });
+    let cancelTimer = (): void => undefined;
     let status: number;
     let text: string;
     const got: Record<string, string> = {};
     try {
-      const res = await deps.fetch(url, { method, headers, signal: controller.signal });
+      const answer = deps.fetch(url, { method, headers, signal: controller.signal });
+      opts.sent?.();
+      // Armed once the request has left: a timer costs the worker's thread more than handing it to fetch.
+      cancelTimer = deps.scheduler.after(opts.timeoutMs ?? this.config.timeoutMs, () => {
+        timedOut = true;
+        controller.abort();
+      });
+      const res = await answer;
       res.headers.forEach((value, name) => {
         got[name.toLowerCase()] = value;
       });

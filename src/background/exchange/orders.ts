@@ -331,17 +331,16 @@ export class OrderEngine {
       async (info: SignedInfo): Promise<void> => {
         sent = markSent(entry, { nowMs: this.deps.now(), signedAtMs: info.signedAtMs, timestampMs: info.timestampMs, via });
         await this.deps.journal.put(sent);
-        trace?.sent();
         if (trace?.looked !== undefined && entry.intent.kind === 'order') stopLooking = this.#lookWhileUnanswered(entry.intent.symbol, entry.clientOrderId, trace.looked);
       };
     let stopLooking = (): void => undefined;
     const priority = priorityOf(entry.intent);
     const ws = this.deps.wsApi;
     const overRest = (): Promise<CallOutcome> =>
-      this.deps.rest.http.send(ep.method, ep.path, entry.request, { security: 'SIGNED', priority, beforeSend: record('rest'), symbol: entry.intent.symbol });
+      this.deps.rest.http.send(ep.method, ep.path, entry.request, { security: 'SIGNED', priority, beforeSend: record('rest'), sent: () => trace?.sent(), symbol: entry.intent.symbol });
     try {
       if (ws !== null && ws.isUp) {
-        const overWs = ws.request(ep.ws, entry.request, { signed: true, priority, beforeSend: record('ws-api'), symbol: entry.intent.symbol });
+        const overWs = ws.request(ep.ws, entry.request, { signed: true, priority, beforeSend: record('ws-api'), sent: () => trace?.sent(), symbol: entry.intent.symbol });
         const hedged = entry.intent.kind === 'algo' && entry.intent.clientId !== undefined;
         const outcome = hedged ? await this.#hedged(overWs, overRest) : await overWs;
         // `refused` = the frame never left (socket closed in between): REST is the fallback path.

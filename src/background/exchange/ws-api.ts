@@ -126,12 +126,12 @@ export class WsApi {
 
   /**
    * One request. Signed requests get `timestamp` and `recvWindow` (and `apiKey` + `signature` unless an Ed25519
-   * session is logged on); `beforeSend` is awaited after signing and before the frame leaves.
+   * session is logged on); `beforeSend` runs while the request is signed and is awaited before the frame leaves.
    */
   async request(
     method: string,
     params: Readonly<Record<string, string>>,
-    opts: { signed: boolean; priority: RequestPriority; beforeSend?: (info: SignedInfo) => Promise<void>; timeoutMs?: number; symbol?: string },
+    opts: { signed: boolean; priority: RequestPriority; beforeSend?: (info: SignedInfo) => Promise<void>; sent?: () => void; timeoutMs?: number; symbol?: string },
   ): Promise<CallOutcome> {
     const costKey = METHOD_COST_KEY[method];
     const cost = costKey === undefined ? SESSION_COST : weightOf(costKey[0], costKey[1], params);
@@ -142,38 +142,45 @@ export class WsApi {
       const timestampMs = this.deps.serverNow();
       full.recvWindow = this.config.recvWindowMs;
       full.timestamp = timestampMs;
-      if (!this.#loggedOn) {
-        full.apiKey = this.deps.apiKey;
-        full.signature = await this.deps.signer.sign(wsApiPayload(full));
-      }
-      await opts.beforeSend?.({ timestampMs, signedAtMs: this.deps.now() });
+      if (!this.#loggedOn) full.apiKey = this.deps.apiKey;
+      // The journal's write and the signature proceed together: neither needs the other, and each is a wait.
+      const [signature] = await Promise.all([
+        this.#loggedOn ? null : this.deps.signer.sign(wsApiPayload(full)),
+        opts.beforeSend?.({ timestampMs, signedAtMs: this.deps.now() }),
+      ]);
+      if (signature !== null) full.signature = signature;
     }
-    return this.#exchange(method, full, opts.timeoutMs ?? this.config.requestTimeoutMs, { symbol: opts.symbol, weight: cost.weight });
+    return this.#exchange(method, full, opts.timeoutMs ?? this.config.requestTimeoutMs, { symbol: opts.symbol, weight: cost.weight }, opts.sent);
   }
 
-  #exchange(method: string, params: Record<string, string | number>, timeoutMs: number, sent: SentRequest): Promise<CallOutcome> {
+  #exchange(method: string, params: Record<string, string | number>, timeoutMs: number, sent: SentRequest, onSent?: () => void): Promise<CallOutcome> {
     const id = `r${this.#nextId++}`;
     return new Promise<CallOutcome>((resolve) => {
-      const cancelTimer = this.deps.scheduler.after(timeoutMs, () => {
-        this.#pending.delete(id);
-        this.#sentFor.delete(id);
-        resolve({ ok: false, failure: { kind: 'timeout' }, error: mapTransportFailure('timeout').error });
-      });
+      let cancelTimer = (): void => undefined;
       this.#pending.set(id, {
         resolve: (o) => {
           cancelTimer();
           resolve(o);
         },
-        cancelTimer,
+        cancelTimer: () => cancelTimer(),
       });
       this.#sentFor.set(id, sent);
       if (!this.#socket.send(JSON.stringify({ id, method, params }))) {
         this.#pending.delete(id);
         this.#sentFor.delete(id);
-        cancelTimer();
         // Never left: the socket was not open.
         resolve({ ok: false, failure: { kind: 'refused', reason: 'WebSocket API not connected', untilMs: 0 }, error: { code: 'NETWORK', message: 'The WebSocket API connection is down.' } });
+        return;
       }
+      onSent?.();
+      // Armed once the frame has left: a timer costs the worker's thread more than the send itself (CPU profile of
+      // the bench's fills). A socket that closed during the send has settled the request already.
+      if (!this.#pending.has(id)) return;
+      cancelTimer = this.deps.scheduler.after(timeoutMs, () => {
+        this.#pending.delete(id);
+        this.#sentFor.delete(id);
+        resolve({ ok: false, failure: { kind: 'timeout' }, error: mapTransportFailure('timeout').error });
+      });
     });
   }
 
