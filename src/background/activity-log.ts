@@ -36,12 +36,47 @@ function done<T>(req: IDBRequest<T>): Promise<T> {
 
 export type NewEntry = Omit<JournalEntry, 'seq'>;
 
-/** Appends an entry and returns it with its sequence number. */
-export async function append(entry: NewEntry): Promise<JournalEntry> {
-  const db = await openDb();
-  const tx = db.transaction(STORE, 'readwrite');
-  const seq = await done(tx.objectStore(STORE).add(entry));
-  return JournalEntrySchema.parse({ ...entry, seq });
+interface Pending {
+  readonly entry: NewEntry;
+  resolve(stored: JournalEntry): void;
+  reject(error: unknown): void;
+}
+
+let batch: Pending[] | null = null;
+
+/**
+ * Appends an entry and resolves with it and its sequence number once stored. Entries appended in one turn of the
+ * worker's microtask queue share one transaction: readwrite transactions on a store run one after another, and a
+ * fill with its stop and tiers logs five or six entries at once, so the trader's ack, which waits for its own entry,
+ * waited 2-10 ms behind the others' commits (bench: hotkey request → answer 22-25 ms, the order's answer at 6 ms).
+ */
+export function append(entry: NewEntry): Promise<JournalEntry> {
+  return new Promise((resolve, reject) => {
+    if (batch === null) {
+      batch = [];
+      queueMicrotask(() => void writeBatch());
+    }
+    batch.push({ entry, resolve, reject });
+  });
+}
+
+async function writeBatch(): Promise<void> {
+  const pending = batch ?? [];
+  batch = null;
+  try {
+    const db = await openDb();
+    // Relaxed: committed without waiting for the disk to flush. The exchange keeps the authoritative record; this
+    // one must survive the worker and the browser, not a power cut.
+    const store = db.transaction(STORE, 'readwrite', { durability: 'relaxed' }).objectStore(STORE);
+    for (const p of pending) {
+      done(store.add(p.entry)).then((seq) => {
+        if (typeof seq === 'number') p.resolve({ ...p.entry, seq });
+        else p.reject(new Error(`IndexedDB gave the journal entry a key that is not a number (${typeof seq})`));
+      }, p.reject);
+    }
+  } catch (e) {
+    for (const p of pending) p.reject(e);
+  }
 }
 
 /** Newest first, optionally filtered by a case-insensitive text match on kind, text and client id. */
