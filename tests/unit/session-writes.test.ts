@@ -26,52 +26,52 @@ class RecordingArea implements SessionArea {
   }
 }
 
-/** A writer whose turns end when the test says, and the writes it reported lost. */
-function setUp(): { area: RecordingArea; writer: SessionWriter; endTurn: () => void; lost: unknown[] } {
+/** A writer whose tasks end when the test says, and the writes it reported lost. */
+function setUp(): { area: RecordingArea; writer: SessionWriter; endTask: () => void; lost: unknown[] } {
   const area = new RecordingArea();
   const due: Array<() => void> = [];
   const lost: unknown[] = [];
-  const writer = new SessionWriter({ area: () => area, endOfTurn: (fn) => due.push(fn), onLostWrite: (e) => lost.push(e) });
-  return { area, writer, lost, endTurn: () => due.splice(0).forEach((fn) => fn()) };
+  const writer = new SessionWriter({ area: () => area, afterTask: (fn) => due.push(fn), onLostWrite: (e) => lost.push(e) });
+  return { area, writer, lost, endTask: () => due.splice(0).forEach((fn) => fn()) };
 }
 
-describe('SessionWriter: session-storage writes batched per turn, in order', () => {
-  it('issues the writes of one turn as one set at its end, the last value of a key winning', () => {
-    const { area, writer, endTurn } = setUp();
+describe('SessionWriter: session-storage writes batched per task, in order', () => {
+  it('issues the writes of one task as one set after it, the last value of a key winning', () => {
+    const { area, writer, endTask } = setUp();
     writer.write({ a: '1' });
     writer.write({ b: '2' });
     writer.write({ a: '3' });
     expect(area.calls).toEqual([]);
-    endTurn();
+    endTask();
     expect(area.calls).toEqual([{ op: 'set', items: { a: '3', b: '2' } }]);
     writer.write({ c: '4' });
-    endTurn();
+    endTask();
     expect(area.calls).toHaveLength(2);
     expect(area.calls[1]).toEqual({ op: 'set', items: { c: '4' } });
   });
 
-  it('a turn with no write issues nothing', () => {
-    const { area, endTurn } = setUp();
-    endTurn();
+  it('a task with no write issues nothing', () => {
+    const { area, endTask } = setUp();
+    endTask();
     expect(area.calls).toEqual([]);
   });
 
   it('a confirmed write carries the batch before it, in one set, so its confirmation covers them', async () => {
-    const { area, writer, endTurn } = setUp();
+    const { area, writer, endTask } = setUp();
     writer.write({ pending: 'p', state: 's1' });
     await writer.writeConfirmed({ sent: 'x', state: 's2' });
     expect(area.calls).toEqual([{ op: 'set', items: { pending: 'p', state: 's2', sent: 'x' } }]);
-    // The batch went with it: the turn's end has nothing left to issue.
-    endTurn();
+    // The batch went with it: the task's end has nothing left to issue.
+    endTask();
     expect(area.calls).toHaveLength(1);
   });
 
-  it('a write after a confirmed one in the same turn is issued after it', async () => {
-    const { area, writer, endTurn } = setUp();
+  it('a write after a confirmed one in the same task is issued after it', async () => {
+    const { area, writer, endTask } = setUp();
     writer.write({ a: '1' });
     const confirmed = writer.writeConfirmed({ b: '2' });
     writer.write({ a: '3' });
-    endTurn();
+    endTask();
     await confirmed;
     expect(area.calls).toEqual([
       { op: 'set', items: { a: '1', b: '2' } },
@@ -81,22 +81,22 @@ describe('SessionWriter: session-storage writes batched per turn, in order', () 
   });
 
   it('reads and removals are issued after every write before them, so neither overtakes one', async () => {
-    const { area, writer, endTurn } = setUp();
+    const { area, writer, endTask } = setUp();
     writer.write({ k: 'v' });
     expect(await writer.read('k')).toEqual({ k: 'v' });
     writer.write({ old: 'o' });
     await writer.remove(['old']);
-    endTurn();
+    endTask();
     expect(area.calls.map((c) => c.op)).toEqual(['set', 'get', 'set', 'remove']);
     // The removed key is not brought back by a batch issued later.
     expect(area.data.has('old')).toBe(false);
   });
 
   it('reports an unconfirmed write the browser refused; a confirmed one rejects to its caller and reports its batch', async () => {
-    const { area, writer, endTurn, lost } = setUp();
+    const { area, writer, endTask, lost } = setUp();
     area.refuseSets = true;
     writer.write({ a: '1' });
-    endTurn();
+    endTask();
     await Promise.resolve();
     expect(lost).toHaveLength(1);
     await expect(writer.writeConfirmed({ b: '2' })).rejects.toThrow('quota');

@@ -41,8 +41,8 @@ const PRUNE_EVERY = 100;
 const SETTLED = new Set<JournalEntry['state']>(['acked', 'rejected', 'filled', 'canceled', 'final', 'unknown']);
 
 /**
- * The worker's `chrome.storage.session` writes, reads and removals. A write is issued at the end of the turn,
- * batched with the turn's others (session-writes.ts), and not waited for. Writes reach the browser in call order and
+ * The worker's `chrome.storage.session` writes, reads and removals. A write is issued after the current task,
+ * batched with the task's others (session-writes.ts), and not waited for. Writes reach the browser in call order and
  * are confirmed in that order, so a later write that *is* awaited confirms every write issued before it. A write
  * issued while Chrome is already stopping the worker is dropped (measured: the browser ignores API calls from a
  * worker it is stopping, while the worker can still send on its open sockets for ~50 ms), so no write whose loss
@@ -52,7 +52,7 @@ const SETTLED = new Set<JournalEntry['state']>(['acked', 'rejected', 'filled', '
  */
 export const sessionWrites = new SessionWriter({
   area: () => chrome.storage.session,
-  endOfTurn: (fn) => queueMicrotask(fn),
+  afterTask: (fn) => void setTimeout(fn, 0),
   onLostWrite: (e: unknown) => workerLogger.warn('session storage write failed', { error: String(e) }),
 });
 
