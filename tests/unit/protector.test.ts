@@ -76,19 +76,21 @@ class FakeExchange {
     for (let i = 0; i < 20; i++) await Promise.resolve();
   }
 
-  /** Advances the fake clock, firing due timers in order. */
+  /** Advances the fake clock, firing due timers in order, until nothing more is due by its end. */
   async advance(ms: number): Promise<void> {
     const end = this.now + ms;
     for (;;) {
       await this.flush();
       const due = this.timers.filter((t) => t.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (due === undefined) break;
+      if (due === undefined) {
+        if (this.now === end) break;
+        this.now = end;
+        continue;
+      }
       this.timers = this.timers.filter((t) => t !== due);
       this.now = due.at;
       due.fn();
     }
-    this.now = end;
-    await this.flush();
   }
 }
 
@@ -100,6 +102,23 @@ async function protectedPosition(x: FakeExchange): Promise<Protector> {
   await x.flush();
   return p;
 }
+
+describe('Protector: the order its effects go in', () => {
+  it("a fill's stop goes at once; its trailing tiers after the task, so their work does not delay it", async () => {
+    const x = new FakeExchange();
+    const p = new Protector(x.ports, DEFAULT_PROTECTION_CONFIG);
+    await p.init();
+    await p.feed({ type: 'symbolRules', rules: [{ symbol: 'TESTUSDT', tickSize: '0.01', minPrice: '0.01' }], atMs: 0 });
+    await p.feed({ type: 'fill', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'BUY', qty: '1', price: '100', atMs: 0 });
+    await x.flush();
+    expect(x.placesAt.map((e) => e.id)).toEqual(['sl-TESTUSDT-B-1']);
+    expect(p.busy).toBe(true);
+    await x.advance(0);
+    expect(x.placesAt).toHaveLength(4);
+    expect(p.views()[0]).toMatchObject({ mode: 'native', restingStopPrice: '90', pending: false });
+    expect(p.busy).toBe(false);
+  });
+});
 
 describe('Protector: placements refused for a passing reason', () => {
   it('a position opened during a 1 s ban gets its stop and native trailing tiers as the ban ends, not never', async () => {
@@ -205,6 +224,10 @@ describe('Protector: cancels of a closed position', () => {
       });
     };
     await p.feed({ type: 'position', symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '0', entryPrice: '0', atMs: 1 });
+    // Cancels go after the task that decided them (stops and closes go at once).
+    expect(x.cancelsAt).toEqual([]);
+    expect(p.busy).toBe(true);
+    await x.advance(0);
     expect(x.cancelsAt).toEqual([0]);
     // A read sent after the cancel left, answered before it landed: the engine would cancel again.
     const listed = { algoId: '1', clientAlgoId: 'sl-TESTUSDT-B-1', symbol: 'TESTUSDT', side: 'SELL', positionSide: 'BOTH', orderType: 'STOP_MARKET', quantity: '1', triggerPrice: '90', closePosition: false, reduceOnly: true } as const;

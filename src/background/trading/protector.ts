@@ -90,13 +90,24 @@ function persisted(state: ProtectionState): ProtectionState {
   return { ...state, rules };
 }
 
+/**
+ * What runs in the step's own task: a stop (the safety, trader's or provisional one, or a tier's level in worker
+ * mode), a close at market, and the notices, which reach the trader in step order with the answers to requests (a
+ * flatten's "Flattened" must not be followed by a notice its own re-read decided before it).
+ */
+function goesAtOnce(effect: Effect): boolean {
+  return effect.type === 'notify' || effect.type === 'closeMarket' || (effect.type === 'placeAlgo' && effect.params.type === 'STOP_MARKET');
+}
+
 export class Protector {
   #state: ProtectionState = emptyProtectionState();
   #queue: Promise<void> = Promise.resolve();
   #inFlight = 0;
+  /** Batches of effects decided and not yet started (they go after the task that decided them). */
+  #deferred = 0;
   /** Transient failures in a row, per order (a close: per position), the backoff's exponent. */
   readonly #failures = new Map<string, number>();
-  /** Orders whose cancel is on the wire; in memory only, as a restarted worker has none. */
+  /** Orders whose cancel is decided or on the wire; in memory only, as a restarted worker has none. */
   readonly #cancelling = new Set<string>();
   /** Per position key, the highest id whose reservation is stored. */
   #reserved: Record<string, number> = {};
@@ -163,9 +174,9 @@ export class Protector {
     return selectProtections(this.#state, this.config);
   }
 
-  /** True while an effect is on the wire: the caller keeps the worker busy until it settles. */
+  /** True while an effect is due or on the wire: the caller keeps the worker busy until it settles. */
   get busy(): boolean {
-    return this.#inFlight > 0;
+    return this.#inFlight > 0 || this.#deferred > 0;
   }
 
   /** Whether any position or protective order is being looked after (the worker must stay alive). */
@@ -181,8 +192,36 @@ export class Protector {
     // (the rest of the same stream message's handling) run before the stop goes out.
     const reserving = this.#reserve(state.counters);
     if (reserving !== null) await reserving;
-    for (const effect of effects) this.#run(effect);
+    // What stops a loss goes first; trailing tiers and cancels after this task, so that their work on the worker's
+    // thread (ids, journal entries, signatures: each order's chain of awaits interleaves with the others') does not
+    // delay the stop (bench, three A/B rounds: fill → stop 4.88/3.70/3.87 ms before, 3.10/3.34/2.88 ms after).
+    const now: Effect[] = [];
+    const later: Effect[] = [];
+    for (const effect of effects) {
+      if (effect.type === 'cancelAlgo') {
+        // A reconcile read sent after a cancel was decided, but answered before it landed, still lists the order,
+        // and the engine cancels it again: that second cancel could only be refused (-2011) and looked up. The
+        // first one's outcome is on its way and decides. The soak sent 2 to 4 cancels for one order in 220 of 1,134
+        // cases. Counted from the decision, since the cancel itself goes after this task.
+        if (this.#cancelling.has(effect.clientAlgoId)) continue;
+        this.#cancelling.add(effect.clientAlgoId);
+      }
+      (goesAtOnce(effect) ? now : later).push(effect);
+    }
+    for (const effect of now) this.#run(effect);
+    if (later.length > 0) {
+      this.#deferred += 1;
+      this.#after(0, () => {
+        this.#deferred -= 1;
+        for (const e of later) this.#run(e);
+      });
+    }
     this.ports.changed();
+  }
+
+  #after(ms: number, fn: () => void): void {
+    if (this.ports.after !== undefined) this.ports.after(ms, fn);
+    else setTimeout(fn, ms);
   }
 
   /**
@@ -207,13 +246,6 @@ export class Protector {
     if (effect.type === 'notify') {
       this.ports.notify(effect.level, effect.text);
       return;
-    }
-    if (effect.type === 'cancelAlgo') {
-      // A reconcile read sent after a cancel left, but answered before it landed, still lists the order, and the
-      // engine cancels it again: that second cancel could only be refused (-2011) and looked up. The first one's
-      // outcome is on its way and decides. The soak sent 2 to 4 cancels for one order in 220 of 1,134 cases.
-      if (this.#cancelling.has(effect.clientAlgoId)) return;
-      this.#cancelling.add(effect.clientAlgoId);
     }
     this.#inFlight += 1;
     const outcome =
@@ -252,7 +284,6 @@ export class Protector {
     this.#failures.set(key, n);
     const holdMs = this.ports.holdMs?.(kind) ?? 0;
     const delayMs = holdMs > 0 ? holdMs + HOLD_END_MARGIN_MS : Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (n - 1));
-    const after = this.ports.after ?? ((ms: number, fn: () => void) => void setTimeout(fn, ms));
-    return new Promise((resolve) => after(delayMs, () => resolve({ ...event, atMs: this.ports.now() })));
+    return new Promise((resolve) => this.#after(delayMs, () => resolve({ ...event, atMs: this.ports.now() })));
   }
 }
