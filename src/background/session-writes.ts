@@ -7,7 +7,8 @@
  *
  * Issued after the task, so after the frames the task sends: none of these writes is one a frame must wait for. The
  * writes that are (the trader's order's `sent` entry, the protector's id reservation) are confirmed writes, issued at
- * once and carrying the batch before them, so their confirmation confirms every write issued before them. Writes
+ * once and carrying the batch before them, so their confirmation confirms every write issued before them; and the
+ * writes that must be issued before a frame, though not waited for, go at once with the batch too. Writes
  * reach the browser in call order (a later value of a key replaces an earlier one in the same batch, which is what
  * the browser would have kept), and reads and removals are issued after the batch, so none overtakes a write.
  *
@@ -42,6 +43,11 @@ export class SessionWriter {
       this.deps.afterTask(() => this.#flush());
     }
     Object.assign(this.#batch, items);
+  }
+
+  /** Issues the batch and this write now, as one `set`, before whatever the caller does next; nothing waits for it. */
+  writeNow(items: Record<string, unknown>): void {
+    this.deps.area().set({ ...this.#take(), ...items }).catch(this.deps.onLostWrite);
   }
 
   /** Issues the batch and this write now, as one `set`; resolves when the browser has stored them. */

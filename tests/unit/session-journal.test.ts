@@ -104,6 +104,19 @@ describe('SessionJournal: the order journal in chrome.storage.session', () => {
     for (const e of entries) expect(stored(e.intentId)).toMatchObject({ state: 'pending' });
   });
 
+  it("a protective order's sent entry is issued before its frame leaves (with the batch), not after the task", async () => {
+    const journal = new SessionJournal();
+    await journal.get('warm-up');
+    area.autoConfirm = true;
+    const algo: Intent = { kind: 'algo', id: makeIntentId(T0, 50), clientId: 'sl-BTCUSDT-B-1', symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_MARKET', quantity: '0.01', triggerPrice: '45000', workingType: 'MARK_PRICE', positionSide: 'BOTH', reduceOnly: true };
+    const p = createEntry(algo, { nowMs: T0, recvWindowMs: 5000 });
+    await journal.put(p);
+    const setsBefore = area.sets;
+    await journal.put(markSent(p, { nowMs: T0 + 1, signedAtMs: T0 + 1, timestampMs: T0 + 1, via: 'ws-api' }));
+    expect(area.sets - setsBefore).toBe(1);
+    expect(stored(p.intentId)).toMatchObject({ state: 'sent' });
+  });
+
   it("answers this worker's writes from memory and an earlier worker's from storage", async () => {
     const earlier = new SessionJournal();
     await earlier.put(pending(1));

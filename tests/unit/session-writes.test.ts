@@ -66,6 +66,15 @@ describe('SessionWriter: session-storage writes batched per task, in order', () 
     expect(area.calls).toHaveLength(1);
   });
 
+  it('a write that must precede a frame goes at once with the batch, unconfirmed', () => {
+    const { area, writer, endTask } = setUp();
+    writer.write({ state: 's1' });
+    writer.writeNow({ sent: 'x' });
+    expect(area.calls).toEqual([{ op: 'set', items: { state: 's1', sent: 'x' } }]);
+    endTask();
+    expect(area.calls).toHaveLength(1);
+  });
+
   it('a write after a confirmed one in the same task is issued after it', async () => {
     const { area, writer, endTask } = setUp();
     writer.write({ a: '1' });

@@ -94,7 +94,11 @@ export class SessionJournal implements JournalStore {
     this.#writes += 1;
     const item = { [JOURNAL_PREFIX + entry.intentId]: JSON.stringify(entry) };
     if (entry.state === 'sent' && entry.intent.kind !== 'algo') return this.#confirmed(item);
-    sessionWrites.write(item);
+    // A protective order's sent entry is issued before its frame leaves: a restarted worker re-sends the stops its
+    // journal shows never left (protector.ts), and one batched after the frame, lost with a stopping worker, had
+    // the full soak place five protective ids twice, each after its first copy had ended.
+    if (entry.state === 'sent') sessionWrites.writeNow(item);
+    else sessionWrites.write(item);
     return Promise.resolve();
   }
 
