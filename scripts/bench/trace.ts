@@ -1,8 +1,8 @@
 /**
  * `npm run bench -- --trace=FILE`: Chrome's own trace over the bench's phases, for finding where a figure's time
- * goes (open FILE in chrome://tracing or Perfetto, or read it with `scripts/bench/trace-report.ts`). Tracing is
+ * goes (open FILE in Perfetto, or split its fills with `npx tsx scripts/bench/trace-report.ts FILE`). Tracing is
  * browser-wide, so a page's CDP session records every process and thread, the extension's service worker included.
- * It costs time itself: figures from a traced run are not comparable with untraced ones.
+ * It costs time itself (V8's sampling most): figures from a traced run are not comparable with untraced ones.
  */
 import { writeFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
