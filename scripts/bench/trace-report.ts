@@ -1,8 +1,9 @@
 /**
  * `npx tsx scripts/bench/trace-report.ts FILE`: reads a trace written by `npm run bench -- --trace=FILE` and splits
- * each entry's fill → stop into where the time went: the fill's stream message reaching the service worker, the
- * worker's own tasks until the stop's frame left, and the frame reaching the exchange. The marks the bench put on the
- * exchange's track (entry filled, stop received) are on the same clock as Chrome's events.
+ * each entry's fill → stop into where the time went: until the service worker's first task after the fill (the
+ * stream message's delivery, or the worker still busy), the worker's tasks until the stop reached the exchange (its
+ * frame leaves inside them), and the time after the last of them. The marks the bench put on the exchange's track
+ * (entry filled, stop received) are on the same clock as Chrome's events.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
