@@ -115,13 +115,21 @@ describe('WebSocket API orders', () => {
     expect(await ledger(sim, 'algo.placed', clientId)).toHaveLength(1);
   });
 
-  it('an order answered in time is not looked up', async () => {
+  it('an order answered in time is not looked up; its sent mark comes once, with the journal saying sent, before the answer', async () => {
     h = await makeClient(sim);
     await h.client.start({ userStream: false });
     await until(() => h!.client.wsApi!.isUp);
     let looks = 0;
-    const entry = await h.client.placeOrder(marketBuy(), { sent: () => undefined, answered: () => undefined, looked: () => void (looks += 1) });
+    const marks: string[] = [];
+    const intent = marketBuy();
+    const entry = await h.client.placeOrder(intent, {
+      // Taken as the frame is handed to the socket: after the journal's sent entry, not before it.
+      sent: () => void h!.journal.get(intent.id).then((e) => marks.push(`sent (journal: ${e?.state ?? 'none'})`)),
+      answered: () => void marks.push('answered'),
+      looked: () => void (looks += 1),
+    });
     expect(entry).toMatchObject({ state: 'filled', via: 'ws-api' });
+    expect(marks).toEqual(['sent (journal: sent)', 'answered']);
     await new Promise((r) => setTimeout(r, SLOW_ANSWER_LOOKS_MS[0]! + 100));
     expect(looks).toBe(0);
   });
