@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { median, percentile } from './stats.ts';
+import { EXCHANGE_PID } from './trace.ts';
 
 const EventSchema = z.object({
   name: z.string(),
@@ -21,9 +22,6 @@ const EventSchema = z.object({
 type TraceEvent = z.infer<typeof EventSchema>;
 
 const TraceSchema = z.object({ traceEvents: z.array(z.unknown()) });
-
-/** The bench's marks are on this pid (trace.ts). */
-const EXCHANGE_PID = 1;
 
 function load(file: string): TraceEvent[] {
   const trace = TraceSchema.parse(JSON.parse(readFileSync(file, 'utf8')));

@@ -26,7 +26,7 @@ function epochMinusMonotonicMs(): number {
 }
 
 /** A pid no Chrome process has, for the exchange's track. */
-const EXCHANGE_PID = 1;
+export const EXCHANGE_PID = 1;
 
 export async function startTrace(page: Page): Promise<Tracing> {
   const cdp = await page.context().newCDPSession(page);

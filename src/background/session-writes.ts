@@ -47,7 +47,7 @@ export class SessionWriter {
 
   /** Issues the batch and this write now, as one `set`, before whatever the caller does next; nothing waits for it. */
   writeNow(items: Record<string, unknown>): void {
-    this.deps.area().set({ ...this.#take(), ...items }).catch(this.deps.onLostWrite);
+    this.#issue(items);
   }
 
   /** Issues the batch and this write now, as one `set`; resolves when the browser has stored them. */
@@ -78,7 +78,12 @@ export class SessionWriter {
   }
 
   #flush(): void {
-    const batch = this.#take();
+    this.#issue({});
+  }
+
+  /** One unconfirmed `set` of the batch and `items`, unless both are empty. */
+  #issue(items: Record<string, unknown>): void {
+    const batch = { ...this.#take(), ...items };
     if (Object.keys(batch).length === 0) return;
     this.deps.area().set(batch).catch(this.deps.onLostWrite);
   }
