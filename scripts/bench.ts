@@ -407,7 +407,7 @@ class Bench {
       this.metric('click_to_exchange_ws', 'ms', toExchange, 'click input event (event.timeStamp) → the exchange handles the order, WebSocket API path', 'click_to_exchange_floor');
       this.metric('click_to_ack', 'ms', toAck, 'click input event → #status shows "… FILLED via WS · ack …" (DOM text set), WebSocket API path', 'raw_ws_rtt');
       this.metric('click_input_to_listener', 'ms', toHandler, "click input event → the page's first capturing click listener runs");
-      this.metric('click_input_to_request', 'ms', toSend, 'click input event → the panel shows "Sending…", right before it hands the request to chrome.runtime');
+      this.metric('click_input_to_request', 'ms', toSend, 'click input event → the panel shows "Sending…", right before it hands the request to the worker (its direct channel)');
     } else {
       this.metric('click_to_exchange_rest', 'ms', toExchange, 'click input event → the exchange handles the order, REST path (WS API dropped)', 'raw_fetch_rtt');
       this.metric('click_to_ack_rest', 'ms', toAck, 'click input event → #status shows the ack, REST path', 'raw_fetch_rtt');
