@@ -5,6 +5,13 @@
  * like a `chrome.runtime` sender all the same; once accepted, every request on the port goes through the same parse
  * and handlers as one from `chrome.runtime.onMessage`.
  *
+ * A message on the channel is not an extension event, so unlike a `sendMessage` it does not itself push back
+ * Chrome's 30 s idle stop; the handlers do, with the extension API calls they make ("receiving an event or calling
+ * an extension API resets this timer",
+ * https://developer.chrome.com/docs/extensions/develop/concepts/service-workers/lifecycle), and while an account is
+ * unlocked the worker's WebSocket traffic keeps it running anyway. An order's journal entry is a confirmed storage
+ * write before its frame, so an order cannot leave a worker Chrome has begun to stop.
+ *
  * A port has no close event in Chromium 156, so the page learns that this end is gone from its events port
  * (`chrome.runtime.connect`), which the browser disconnects when the worker stops; bridge.ts says what it does then.
  */
