@@ -1,9 +1,10 @@
 /**
  * The worker's end of the direct channel (messages.ts, `CHANNEL_HELLO`): a UI page posts one end of a
  * `MessageChannel` to this service worker, and its requests then reach the router without crossing the browser
- * process. Answers go back on the page's events port (messages.ts, `ChannelAnswerSchema`, says why). Only pages of this extension can hold this worker's registration (same origin), and the hello is checked
- * like a `chrome.runtime` sender all the same; once accepted, every request on the port goes through the same parse
- * and handlers as one from `chrome.runtime.onMessage`.
+ * process. Answers go back on the page's events port (messages.ts, `ChannelAnswerSchema`, says why). Only pages of
+ * this extension can hold this worker's registration (same origin), and the hello is checked like a
+ * `chrome.runtime` sender all the same; once accepted, every request on the port goes through the same parse and
+ * handlers as one from `chrome.runtime.onMessage`.
  *
  * A message on the channel is not an extension event, so unlike a `sendMessage` it does not itself push back
  * Chrome's 30 s idle stop; the handlers do, with the extension API calls they make ("receiving an event or calling
@@ -68,11 +69,20 @@ export function acceptChannel(event: HelloEvent, deps: ChannelDeps): boolean {
     }
     const { id, request } = parsed.data;
     void deps.dispatch(request, receivedAt).then((response) => {
-      const to = deps.eventsPortOf(hello.data.page) ?? port;
+      const answer = { id, response };
+      const events = deps.eventsPortOf(hello.data.page);
+      if (events !== undefined) {
+        try {
+          events.postMessage(answer);
+          return;
+        } catch {
+          // The events port went away since the lookup: the channel itself still answers.
+        }
+      }
       try {
-        to.postMessage({ id, response });
+        port.postMessage(answer);
       } catch (e) {
-        // An answer that cannot be sent is a bug in a handler; the page still gets an answer, not a wait forever.
+        // An answer the port cannot clone is a bug in a handler; the page still gets an answer, not a wait forever.
         port.postMessage({ id, response: err('INTERNAL', `The background could not send its answer: ${e instanceof Error ? e.message : String(e)}`) });
       }
     });

@@ -287,6 +287,28 @@ describe('direct channel', () => {
     port.close();
   });
 
+  it('answers on the channel when the events port went away since the lookup', async () => {
+    const { port1, port2 } = new MessageChannel();
+    ports.push(port1, port2);
+    const router = createRouter(new Proxy({} as HandlerMap, { get: () => async () => ok({ minimized: true }) }), options);
+    const event: HelloEvent = { data: { type: 'strike.channel', page: PAGE }, origin: options.extensionOrigin, source: { url: panelUrl }, ports: [port2] };
+    const gone = {
+      postMessage(): void {
+        throw new Error('Attempting to use a disconnected port object');
+      },
+    };
+    const replies: unknown[] = [];
+    const two = new Promise((resolve) => {
+      port1.onmessage = (e: MessageEvent<unknown>) => {
+        replies.push(e.data);
+        if (replies.length === 2) resolve(replies);
+      };
+    });
+    expect(acceptChannel(event, { options, dispatch: router.dispatch, now: () => 0, eventsPortOf: () => gone, onRequest: () => undefined, onMalformed: () => undefined })).toBe(true);
+    port1.postMessage({ id: 7, request: minimize(true) });
+    expect(await two).toEqual([{ type: 'ready' }, { id: 7, response: { ok: true, value: { minimized: true } } }]);
+  });
+
   it('leaves other messages alone', () => {
     const { port1, port2 } = new MessageChannel();
     const event: HelloEvent = { data: { type: 'something.else' }, origin: options.extensionOrigin, source: { url: panelUrl }, ports: [port2] };
