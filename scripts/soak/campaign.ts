@@ -224,12 +224,15 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   }
 }
 
-/** The panel's bridge chunk in the build (vite names it after the module), imported by the campaign as the panel does. */
-const BRIDGE_FILE = ((): string => {
+/**
+ * The panel's bridge chunk in the build (vite names it after the module), imported by the campaign as the panel
+ * does. Looked up when a campaign first sends, not when this module loads: the unit tests import it before any build.
+ */
+function bridgeFile(): string {
   const file = readdirSync(join(DIST, 'assets')).find((f) => /^bridge-[\w-]+\.js$/.test(f));
   if (file === undefined) throw new Error(`no bridge chunk in ${DIST}/assets: run the build first`);
   return file;
-})();
+}
 
 class Campaign {
   readonly answers: TraderAnswer[] = [];
@@ -248,6 +251,7 @@ class Campaign {
   #tradesDone = 0;
   #trading = true;
   #workerStops = 0;
+  #bridgeFile: string | undefined;
   readonly #deadline: number;
 
   constructor(
@@ -292,7 +296,7 @@ class Campaign {
       // Imported by an expression in a string: a function's own `import()` would be rewritten by the test runner's
       // transform into a helper the page lacks. The module URL is the one the panel imported, so the instance is its.
       await this.page.evaluate(
-        `window.__strikeSoakRequest ?? import(new URL('/assets/${BRIDGE_FILE}', location.origin).href).then((m) => { window.__strikeSoakRequest = m.request; })`,
+        `window.__strikeSoakRequest ?? import(new URL('/assets/${(this.#bridgeFile ??= bridgeFile())}', location.origin).href).then((m) => { window.__strikeSoakRequest = m.request; })`,
       );
       const raw = await this.page.evaluate(
         async ({ message, timeoutMs, viaBridge }) => {
