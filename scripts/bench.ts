@@ -574,8 +574,9 @@ class Bench {
     const { ws, rest } = this.#fillToStop;
     const what = 'BUY entries (clicks and hotkeys): the exchange filled the MARKET entry → accepted the protective STOP_MARKET (user-data push, protector, signing';
     this.metric('fill_to_stop_accepted', 'ms', [...ws, ...rest], `${what}), whichever path the stop took`, 'raw_ws_rtt');
-    this.metric('fill_to_stop_accepted_ws', 'ms', ws, `${what}, the stop over the WebSocket API: the path whenever it is up)`, 'raw_ws_rtt');
-    this.metric('fill_to_stop_accepted_rest', 'ms', rest, `${what}, the stop over REST: the REST clicks drop the WS API just before the entry)`, 'raw_fetch_rtt');
+    // A path without samples (`--only` without the REST clicks) is left out rather than reported as NaN.
+    if (ws.length > 0) this.metric('fill_to_stop_accepted_ws', 'ms', ws, `${what}, the stop over the WebSocket API: the path whenever it is up)`, 'raw_ws_rtt');
+    if (rest.length > 0) this.metric('fill_to_stop_accepted_rest', 'ms', rest, `${what}, the stop over REST: the REST clicks drop the WS API just before the entry)`, 'raw_fetch_rtt');
     if (this.#fillToStopLedger.length > 0) {
       this.notes.push(
         `fill_to_stop_accepted from the ledger (whole ms): median ${median(this.#fillToStopLedger)} ms, p99 ${percentile(this.#fillToStopLedger, 99)} ms over ${this.#fillToStopLedger.length}`,
