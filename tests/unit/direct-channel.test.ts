@@ -131,6 +131,15 @@ afterEach(() => {
   events.length = 0;
 });
 
+/** A worker, and a page whose channel to it is up. */
+async function connected(): Promise<{ w: ReturnType<typeof worker>; c: DirectChannel }> {
+  const w = worker();
+  const c = channelTo(w);
+  c.open();
+  await up(c);
+  return { w, c };
+}
+
 describe('direct channel', () => {
   it('sends through chrome.runtime until the worker says ready, and where the page has no service worker container', async () => {
     const w = worker();
@@ -150,10 +159,7 @@ describe('direct channel', () => {
   });
 
   it('carries a request to the router and its answer back, each answer to its own request', async () => {
-    const w = worker();
-    const c = channelTo(w);
-    c.open();
-    await up(c);
+    const { w, c } = await connected();
     const sentBefore = viaRuntime.length;
     w.hold();
     const first = c.send(minimize(true), runtime);
@@ -196,10 +202,7 @@ describe('direct channel', () => {
   });
 
   it('answers a malformed request with the router’s own error', async () => {
-    const w = worker();
-    const c = channelTo(w);
-    c.open();
-    await up(c);
+    const { c } = await connected();
     const malformed = { type: 'ui.setMinimized', minimized: 'yes' };
     const answer = (await c.send(malformed, runtime)) as Result<unknown>;
     expect(answer.ok).toBe(false);
@@ -208,10 +211,7 @@ describe('direct channel', () => {
   });
 
   it('answers undefined to a request still waiting when the channel closes, and then falls back', async () => {
-    const w = worker();
-    const c = channelTo(w);
-    c.open();
-    await up(c);
+    const { w, c } = await connected();
     w.hold();
     const waiting = c.send(minimize(true), runtime);
     c.close();
@@ -224,20 +224,14 @@ describe('direct channel', () => {
   });
 
   it('a reopened channel replaces the old one', async () => {
-    const w = worker();
-    const c = channelTo(w);
-    c.open();
-    await up(c);
+    const { w, c } = await connected();
     c.open();
     await up(c);
     expect(w.accepted).toEqual([true, true]);
   });
 
   it('answers on the events port, behind the events published before the answer', async () => {
-    const w = worker();
-    const c = channelTo(w);
-    c.open();
-    await up(c);
+    const { w, c } = await connected();
     w.hold();
     const answer = c.send(minimize(true), runtime).then((a) => ({ a, eventsSeen: events.length }));
     w.publish({ type: 'notice', level: 'info', text: 'before the answer' });
