@@ -122,16 +122,21 @@ export class DirectChannel {
 
 const channel = new DirectChannel(() => (typeof navigator === 'undefined' ? undefined : navigator.serviceWorker));
 
+const STOPPED = 'The background stopped before it answered: check the positions and the journal for what was done.';
+
 export async function request<K extends RequestType>(req: RequestOf<K>): Promise<Result<ResponseOf<K>>> {
   let raw: unknown;
   try {
     raw = await channel.send(req, (r) => chrome.runtime.sendMessage(r));
   } catch (e) {
-    return err('INTERNAL', `The background did not answer: ${e instanceof Error ? e.message : String(e)}`);
+    // Chrome rejects when the worker stopped after taking the request ("A listener indicated an asynchronous
+    // response by returning true, but the message channel closed before a response was received", three times in
+    // one full soak): it may have acted on it, so the outcome is unknown, not an internal error.
+    return err('UNKNOWN_STATUS', `${STOPPED} (${e instanceof Error ? e.message : String(e)})`);
   }
   // The router always answers a Result: undefined is Chrome's answer when the worker stopped before it answered
-  // (seen in the soak within milliseconds of a worker stop).
-  if (raw === undefined) return err('UNKNOWN_STATUS', 'The background stopped before it answered: check the positions and the journal for what was done.');
+  // (seen in the soak within milliseconds of a worker stop), and the channel's when it closed first.
+  if (raw === undefined) return err('UNKNOWN_STATUS', STOPPED);
   const parsed = responseSchemaFor(req.type).safeParse(raw);
   if (!parsed.success) return err('INTERNAL', `The background answered ${req.type} with an unexpected shape.`);
   return parsed.data as Result<ResponseOf<K>>;

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { acceptChannel, type HelloEvent } from '../../src/background/channel.ts';
 import { pageOfPort } from '../../src/background/events.ts';
 import { createRouter, type HandlerMap } from '../../src/background/router.ts';
-import { DirectChannel, type WorkerContainer } from '../../src/sidepanel/bridge.ts';
+import { DirectChannel, request, type WorkerContainer } from '../../src/sidepanel/bridge.ts';
 import { ok, type Result } from '../../src/shared/result.ts';
 
 const options = { extensionId: 'abcdefghijklmnopabcdefghijklmnop', extensionOrigin: 'chrome-extension://abcdefghijklmnopabcdefghijklmnop' };
@@ -323,5 +323,23 @@ describe('events port names', () => {
     ['other', null],
   ])('%s names page %s', (name, page) => {
     expect(pageOfPort(name)).toBe(page);
+  });
+});
+
+describe('the bridge when the worker stops before answering', () => {
+  const submit = { type: 'order.submit', side: 'BUY', source: 'panel', inputAtMs: 1 } as const;
+  afterEach(() => vi.unstubAllGlobals());
+
+  it.each([
+    ['rejects', () => Promise.reject(new Error('A listener indicated an asynchronous response by returning true, but the message channel closed before a response was received'))],
+    ['answers undefined', () => Promise.resolve(undefined)],
+  ])('sendMessage %s: the outcome is unknown, never an internal error', async (_what, sendMessage) => {
+    vi.stubGlobal('chrome', { runtime: { sendMessage } });
+    const answer = await request(submit);
+    expect(answer.ok).toBe(false);
+    if (!answer.ok) {
+      expect(answer.error.code).toBe('UNKNOWN_STATUS');
+      expect(answer.error.message).toMatch(/^The background stopped before it answered: check the positions/);
+    }
   });
 });
