@@ -228,21 +228,38 @@ export class TradingSession {
   /** What the previous worker left in the order journal that protection acts on before the first read. */
   async #resumeProtection(): Promise<void> {
     const entries = await sessionJournal.list();
-    this.#resendUnsent(entries);
-    await this.#protectUnanswered(entries);
+    await Promise.all([this.#resendUnsent(entries), this.#protectUnanswered(entries)]);
   }
 
   /**
    * The previous worker's protective placements that never left: decided (saved as placing) but with no journal
    * entry, or one still `pending`. Anything the journal shows sent is the resumed reconciliation's to settle.
+   *
+   * The journal can be wrong in one direction: Chrome drops the storage calls of a worker it has begun to stop
+   * while the worker still sends on its sockets, so a stop's `sent` entry, issued before its frame, can be lost
+   * though the stop left. So each is looked up by its client id first (one weight-1 read each, in parallel), and
+   * one the exchange has is adopted, not placed again: a full soak had a restarted worker place 12 protective ids a
+   * second time. A lookup that fails re-sends, as before: a stop not placed is worse than a duplicate one, which
+   * Binance refuses while the first rests (-4116) and the reconcile cancels otherwise.
    */
-  #resendUnsent(entries: readonly JournalEntry[]): void {
+  async #resendUnsent(entries: readonly JournalEntry[]): Promise<void> {
     const journaled = new Map<string, JournalEntry['state']>();
     for (const e of entries) if (e.intent.kind === 'algo' && e.intent.clientId !== undefined) journaled.set(e.intent.clientId, e.state);
-    this.protector.resendPlacing((id) => {
+    const unsent = (id: string): boolean => {
       const state = journaled.get(id);
       return state === undefined || state === 'pending';
-    });
+    };
+    const candidates = this.protector.placing().filter(unsent);
+    if (candidates.length === 0) return;
+    const looked = await Promise.all(candidates.map(async (id) => ({ id, lookup: await this.client.rest.queryAlgoOrder(id) })));
+    const adopted = new Set<string>();
+    for (const { id, lookup } of looked) {
+      if (lookup.kind !== 'found') continue;
+      adopted.add(id);
+      this.hooks.log('stop', `${lookup.value.orderType} ${lookup.value.side} ${lookup.value.symbol}: sent by the previous worker, found on the exchange and kept`, { clientId: id });
+      void this.protector.feed({ type: 'algoAccepted', clientAlgoId: id, algoId: String(lookup.value.algoId), symbol: lookup.value.symbol, atMs: Date.now() });
+    }
+    this.protector.resendPlacing((id) => unsent(id) && !adopted.has(id));
   }
 
   /**
