@@ -53,6 +53,12 @@ const PROTECTIVE_WEIGHTS = {
 } as const;
 /** An unanswered entry older than this in the journal was looked after by a worker since (its look-ups, the reads). */
 const UNANSWERED_PROTECT_MS = 30_000;
+/**
+ * How long a restarted worker waits for the lookup of a stop its predecessor may have sent before placing it: a
+ * lookup held by a timeout fault or a slow exchange must not leave the position without a stop for seconds
+ * (the soak's bound is 1 s from the fill).
+ */
+const RESEND_LOOKUP_BUDGET_MS = 250;
 /** A re-read refused by a ban or a 429 hold goes this long after the hold ends: past its last millisecond. */
 const HOLD_END_MARGIN_MS = 20;
 /** Fills within this window share one available-balance read. */
@@ -239,8 +245,9 @@ export class TradingSession {
    * while the worker still sends on its sockets, so a stop's `sent` entry, issued before its frame, can be lost
    * though the stop left. So each is looked up by its client id first (one weight-1 read each, in parallel), and
    * one the exchange has is adopted, not placed again: a full soak had a restarted worker place 12 protective ids a
-   * second time. A lookup that fails re-sends, as before: a stop not placed is worse than a duplicate one, which
-   * Binance refuses while the first rests (-4116) and the reconcile cancels otherwise.
+   * second time. A lookup that fails, or has not answered within RESEND_LOOKUP_BUDGET_MS, re-sends, as before: a
+   * stop not placed is worse than a duplicate one, which Binance refuses while the first rests (-4116) and the
+   * reconcile cancels otherwise.
    */
   async #resendUnsent(entries: readonly JournalEntry[]): Promise<void> {
     const journaled = new Map<string, JournalEntry['state']>();
@@ -251,7 +258,8 @@ export class TradingSession {
     };
     const candidates = this.protector.placing().filter(unsent);
     if (candidates.length === 0) return;
-    const looked = await Promise.all(candidates.map(async (id) => ({ id, lookup: await this.client.rest.queryAlgoOrder(id) })));
+    const late = new Promise<{ kind: 'late' }>((resolve) => setTimeout(() => resolve({ kind: 'late' }), RESEND_LOOKUP_BUDGET_MS));
+    const looked = await Promise.all(candidates.map(async (id) => ({ id, lookup: await Promise.race([this.client.rest.queryAlgoOrder(id), late]) })));
     const adopted = new Set<string>();
     for (const { id, lookup } of looked) {
       if (lookup.kind !== 'found') continue;
