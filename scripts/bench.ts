@@ -299,8 +299,9 @@ class Bench {
    */
   async relay(n: number): Promise<void> {
     log('relay floors (panel click / page message → worker listener → one WS API frame, no app logic)');
-    await this.budget(3 * n + 10);
+    await this.budget(2 * n + 10);
     await bounded(this.browser.worker.evaluate(probes.installRelay, { url: `${this.ex.wsUrl}/ws-fapi/v1` }), 10_000, 'relay install');
+    await this.panel.evaluate(probes.installRelayButton);
     const arrival = async (from: number, what: string): Promise<number> => {
       const deadline = performance.now() + 5_000;
       for (;;) {
@@ -310,46 +311,30 @@ class Bench {
         await sleep(2);
       }
     };
-    const clicks = async (channel: boolean): Promise<number[]> => {
-      await this.panel.bringToFront();
-      await this.panel.evaluate(probes.installRelayButton, { channel });
-      const out: number[] = [];
-      try {
-        const box = await this.panel.locator('#bench-relay').boundingBox({ timeout: 5_000 });
-        if (box === null) throw new Error('the relay button is not visible');
-        for (let i = 0; i < n; i++) {
-          await this.panel.evaluate(probes.resetPanelProbe);
-          const from = this.timing.size;
-          await this.panel.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
-          const atMs = await arrival(from, `click ${i}`);
-          const probe = await this.panel.evaluate(() => window.__strikeBench);
-          if (probe?.click == null) throw new Error('the panel probe lost the relay click');
-          out.push(atMs - probe.click);
-          await sleep(50);
-        }
-      } finally {
-        await this.panel.evaluate(probes.removeRelayButton);
-      }
-      return out;
-    };
+    const click: number[] = [];
     const message: number[] = [];
-    let click: number[] = [];
-    let clickRuntime: number[] = [];
     try {
-      clickRuntime = await clicks(false);
-      click = await clicks(true);
+      const box = await this.panel.locator('#bench-relay').boundingBox({ timeout: 5_000 });
+      if (box === null) throw new Error('the relay button is not visible');
       for (let i = 0; i < n; i++) {
-        const from = this.timing.size;
+        await this.panel.evaluate(probes.resetPanelProbe);
+        let from = this.timing.size;
+        await this.panel.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+        const atMs = await arrival(from, `click ${i}`);
+        const probe = await this.panel.evaluate(() => window.__strikeBench);
+        if (probe?.click == null) throw new Error('the panel probe lost the relay click');
+        click.push(atMs - probe.click);
+        from = this.timing.size;
         const sentMs = await this.ext.evaluate(probes.relayTimed);
         message.push((await arrival(from, `message ${i}`)) - sentMs);
         await sleep(50);
       }
     } finally {
+      await this.panel.evaluate(probes.removeRelayButton);
       await this.browser.worker.evaluate(probes.removeRelay);
     }
-    this.metric('click_to_exchange_floor', 'ms', click, "floor: click input event on a panel button → a MessageChannel handed to the worker (the panel's direct channel) → a bare listener sends one WS API frame → the exchange handles it");
-    this.metric('click_to_exchange_floor_runtime', 'ms', clickRuntime, 'the same click through chrome.runtime.sendMessage instead (the path before the direct channel)');
-    this.metric('message_to_exchange_floor', 'ms', message, 'floor: an extension page sends a message (chrome.runtime.sendMessage, as the hotkey probe does) → a bare worker listener sends one WS API frame → the exchange handles it');
+    this.metric('click_to_exchange_floor', 'ms', click, 'floor: click input event on a panel button → a bare worker listener sends one WS API frame → the exchange handles it');
+    this.metric('message_to_exchange_floor', 'ms', message, 'floor: an extension page sends a message → a bare worker listener sends one WS API frame → the exchange handles it');
   }
 
   /** Clicks BUY/SELL alternately in the panel; `rest` drops the WS API connection before each click. */
@@ -360,8 +345,6 @@ class Bench {
     const toHandler: number[] = [];
     const toSend: number[] = [];
     let wrongPath = 0;
-    // The page a trader clicks is the one in front (the bench's other pages open after the panel).
-    await this.panel.bringToFront();
     for (let i = 0; i < n; i++) {
       if (i % 10 === 0) await this.budget(10 * 20);
       const side: Side = i % 2 === 0 ? 'BUY' : 'SELL';
@@ -407,7 +390,7 @@ class Bench {
       this.metric('click_to_exchange_ws', 'ms', toExchange, 'click input event (event.timeStamp) → the exchange handles the order, WebSocket API path', 'click_to_exchange_floor');
       this.metric('click_to_ack', 'ms', toAck, 'click input event → #status shows "… FILLED via WS · ack …" (DOM text set), WebSocket API path', 'raw_ws_rtt');
       this.metric('click_input_to_listener', 'ms', toHandler, "click input event → the page's first capturing click listener runs");
-      this.metric('click_input_to_request', 'ms', toSend, 'click input event → the panel shows "Sending…", right before it hands the request to the worker (its direct channel)');
+      this.metric('click_input_to_request', 'ms', toSend, 'click input event → the panel shows "Sending…", right before it hands the request to chrome.runtime');
     } else {
       this.metric('click_to_exchange_rest', 'ms', toExchange, 'click input event → the exchange handles the order, REST path (WS API dropped)', 'raw_fetch_rtt');
       this.metric('click_to_ack_rest', 'ms', toAck, 'click input event → #status shows the ack, REST path', 'raw_fetch_rtt');
@@ -638,7 +621,7 @@ async function main(): Promise<void> {
     await b.ex?.stop();
   }
   const order = [
-    'raw_fetch_rtt', 'raw_ws_rtt', 'click_to_exchange_floor', 'click_to_exchange_floor_runtime', 'message_to_exchange_floor', 'sign',
+    'raw_fetch_rtt', 'raw_ws_rtt', 'click_to_exchange_floor', 'message_to_exchange_floor', 'sign',
     'click_to_exchange_ws', 'click_to_exchange_rest', 'click_to_ack', 'click_to_ack_rest', 'click_input_to_listener', 'click_input_to_request',
     'hotkey_warm_to_exchange', 'hotkey_warm_to_answer', 'order_input_to_signed', 'order_input_to_sent', 'order_received_to_sent', 'order_received_to_answer', 'worker_idb_put', 'worker_storage_get', 'worker_storage_set',
     'hotkey_cold_to_exchange',

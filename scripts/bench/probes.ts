@@ -155,21 +155,8 @@ export async function installRelay(a: { url: string }): Promise<void> {
     return undefined;
   };
   chrome.runtime.onMessage.addListener(g.__strikeRelay);
-  // The same relay behind a page's own MessageChannel (the direct channel's path, without Strike's router): the page
-  // hands a port over with `{type: 'bench.relay-channel'}`, and every message on it sends one frame.
-  // (Handlers are assigned to properties, not named constants: tsx would wrap those in a helper the page lacks.)
-  const relay = g.__strikeRelay;
-  const hello: { on?: (event: ExtendableMessageEvent) => void } = {};
-  hello.on = (event) => {
-    const port = event.ports[0];
-    if ((event.data as { type?: unknown } | null)?.type !== 'bench.relay-channel' || port === undefined) return;
-    port.onmessage = (m: MessageEvent<unknown>) => relay(m.data);
-  };
-  const scope = globalThis as unknown as ServiceWorkerGlobalScope;
-  scope.addEventListener('message', hello.on);
   g.__strikeRelayOff = () => {
     if (g.__strikeRelay !== undefined) chrome.runtime.onMessage.removeListener(g.__strikeRelay);
-    if (hello.on !== undefined) scope.removeEventListener('message', hello.on);
     ws.close();
   };
 }
@@ -179,21 +166,14 @@ export function removeRelay(): void {
   (globalThis as unknown as { __strikeRelayOff?: () => void }).__strikeRelayOff?.();
 }
 
-/**
- * Adds a `#bench-relay` button to the panel whose click sends `{type: 'bench.relay'}` at once, as BUY sends its
- * order: by `chrome.runtime.sendMessage`, or with `channel` on a MessageChannel handed to the worker's relay.
- * Resolves once the button works.
- */
-export async function installRelayButton(a: { channel: boolean }): Promise<void> {
-  const { port1, port2 } = new MessageChannel();
-  if (a.channel) (await navigator.serviceWorker.ready).active?.postMessage({ type: 'bench.relay-channel' }, [port2]);
+/** Adds a `#bench-relay` button to the panel whose click sends `{type: 'bench.relay'}` at once, as BUY sends its order. */
+export function installRelayButton(): void {
   const button = document.createElement('button');
   button.id = 'bench-relay';
   button.textContent = 'relay';
   button.style.cssText = 'position:fixed;left:0;bottom:0;z-index:9999';
   button.addEventListener('click', () => {
-    if (a.channel) port1.postMessage({ type: 'bench.relay' });
-    else chrome.runtime.sendMessage({ type: 'bench.relay' }).catch(() => undefined);
+    chrome.runtime.sendMessage({ type: 'bench.relay' }).catch(() => undefined);
   });
   document.body.append(button);
 }

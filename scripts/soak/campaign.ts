@@ -1,15 +1,12 @@
 /**
  * The fault soak: the real built extension in headless Chromium trades against the local exchange in-process while
  * the exchange injects faults and the harness stops the service worker at random moments. Orders go in as the
- * panel sends them: through the panel's own bridge (its direct channel to the worker, `chrome.runtime.sendMessage`
- * while that is down), or, for those marked as a hotkey's, by `chrome.runtime.sendMessage` from the panel page,
- * the worker's other way in. At the end the exchange's ledger and Strike's
+ * panel sends them (`chrome.runtime.sendMessage` from the panel page). At the end the exchange's ledger and Strike's
  * journals are audited (./invariants.ts). Every choice (sides, scenarios, faults, stop moments) comes from a PRNG
  * seeded by `seed`; the interleaving with the browser's own timing is real and is not.
  */
 import { mulberry32 } from '../../sim/engine/clock.ts';
-import { readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import type { CDPSession, Page } from 'playwright-core';
 import { z } from 'zod';
 import { JournalEntrySchema as OrderJournalEntrySchema, type JournalEntry as OrderJournalEntry } from '../../src/core/journal.ts';
@@ -17,7 +14,7 @@ import { JournalEntrySchema as ActivityEntrySchema, type JournalEntry as Activit
 import { JOURNAL_PREFIX } from '../../src/background/trading/worker-ports.ts';
 import { roundToStep, mul, add } from '../../src/shared/decimal.ts';
 import { startExchange, type FaultInput, type SimExchange } from '../../sim/server.ts';
-import { DIST, launchExtension, setUpPaperAccount, type ExtensionBrowser } from '../../tests/e2e/harness.ts';
+import { launchExtension, setUpPaperAccount, type ExtensionBrowser } from '../../tests/e2e/harness.ts';
 import { checkExactlyOnce, checkJournal, checkOrphans, checkOutcomes, checkReplays, checkStopGaps, exchangeHolds, type CheckResult, type FaultEvent, type OrderJournalSnapshot, type StampedEntry, type TraderAnswer } from './invariants.ts';
 
 /** Faults the campaign can inject; the short soak picks the ones that genuinely pass. */
@@ -224,16 +221,6 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   }
 }
 
-/**
- * The panel's bridge chunk in the build (vite names it after the module), imported by the campaign as the panel
- * does. Looked up when a campaign first sends, not when this module loads: the unit tests import it before any build.
- */
-function bridgeFile(): string {
-  const file = readdirSync(join(DIST, 'assets')).find((f) => /^bridge-[\w-]+\.js$/.test(f));
-  if (file === undefined) throw new Error(`no bridge chunk in ${DIST}/assets: run the build first`);
-  return file;
-}
-
 class Campaign {
   readonly answers: TraderAnswer[] = [];
   readonly faults: FaultEvent[] = [];
@@ -251,7 +238,6 @@ class Campaign {
   #tradesDone = 0;
   #trading = true;
   #workerStops = 0;
-  #bridgeFile: string | undefined;
   readonly #deadline: number;
 
   constructor(
@@ -286,28 +272,13 @@ class Campaign {
 
   // ------------------------------------------------------------------------------------------------ messaging
 
-  /**
-   * Sends a request from the panel page, as a click would: through the panel's bridge module (the same instance
-   * the panel uses, imported again by its URL), unless the message is marked as a hotkey's, which goes by
-   * `chrome.runtime.sendMessage`.
-   */
+  /** Sends a request from the panel page, as a click would. */
   async send(message: Record<string, unknown>, timeoutMs = 20_000): Promise<SendOutcome> {
     try {
-      // Imported by an expression in a string: a function's own `import()` would be rewritten by the test runner's
-      // transform into a helper the page lacks. The module URL is the one the panel imported, so the instance is its.
-      await this.page.evaluate(
-        `window.__strikeSoakRequest ?? import(new URL('/assets/${(this.#bridgeFile ??= bridgeFile())}', location.origin).href).then((m) => { window.__strikeSoakRequest = m.request; })`,
-      );
       const raw = await this.page.evaluate(
-        async ({ message, timeoutMs, viaBridge }) => {
+        async ({ message, timeoutMs }) => {
           const timer = new Promise<{ kind: 'timeout' }>((resolve) => setTimeout(() => resolve({ kind: 'timeout' }), timeoutMs));
           try {
-            if (viaBridge) {
-              const request = (window as unknown as { __strikeSoakRequest?: (m: unknown) => Promise<unknown> }).__strikeSoakRequest;
-              if (request === undefined) throw new Error('the panel bridge was not imported');
-              // The bridge answers UNKNOWN_STATUS where Chrome answers undefined (the worker stopped first).
-              return await Promise.race([request(message).then((value) => ({ kind: 'answer' as const, value })), timer]);
-            }
             // The router always answers a Result; an undefined answer is Chrome's when the worker is stopped before
             // it answered (the full soak saw one, 7 ms before ServiceWorker.stopAllWorkers returned): no answer, as
             // when the promise rejects.
@@ -319,7 +290,7 @@ class Campaign {
             return { kind: 'lost' as const, message: String(e) };
           }
         },
-        { message, timeoutMs, viaBridge: message['source'] !== 'hotkey' },
+        { message, timeoutMs },
       );
       return SendOutcome.parse(raw);
     } catch (e) {

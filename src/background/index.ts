@@ -6,8 +6,7 @@
 import { createRouter, isTrustedSender, type HandlerMap } from './router.ts';
 import { hotkeyHealth, notifyHotkey, runHotkey } from './commands.ts';
 import { updateBadge } from './badge.ts';
-import { acceptPort, portOfPage, publish } from './events.ts';
-import { acceptChannel } from './channel.ts';
+import { acceptPort, publish } from './events.ts';
 import { readUiState, writeUiState } from './ui-state.ts';
 import { vault } from './services.ts';
 import { vaultHandlers } from './handlers/vault.ts';
@@ -80,18 +79,6 @@ chrome.runtime.onMessage.addListener((message: unknown, sender, sendResponse) =>
   eventArrived();
   void router.route(message, sender).then(sendResponse);
   return true; // the answer is asynchronous
-});
-
-// A page's direct channel (channel.ts). Typed through `self` because this file is also type-checked as a page.
-(self as unknown as ServiceWorkerGlobalScope).addEventListener('message', (event) => {
-  acceptChannel(event, {
-    options: routerOptions,
-    dispatch: router.dispatch,
-    now: routerOptions.now,
-    eventsPortOf: portOfPage,
-    onRequest: eventArrived,
-    onMalformed: (data) => console.error('Strike: a malformed request on a direct channel was ignored', data),
-  });
 });
 
 chrome.runtime.onConnect.addListener((port) => {

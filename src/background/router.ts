@@ -90,10 +90,7 @@ export function createRouter(handlers: HandlerMap, opts: RouterOptions) {
       }
       return dispatch(raw, receivedAt);
     },
-    /**
-     * For requests born inside the background (hotkeys) and those on a page's direct channel, whose sender was
-     * checked once, when the page handed the channel over (channel.ts): same parse and handlers.
-     */
+    /** For requests born inside the background (hotkeys): same parse and handlers, no sender. */
     dispatch,
   };
 }

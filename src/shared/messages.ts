@@ -142,21 +142,6 @@ export type RequestType = Request['type'];
 export const REQUEST_TYPES: readonly RequestType[] = RequestSchema.def.options.map((o) => o.shape.type.def.values[0] as RequestType);
 export type RequestOf<K extends RequestType> = Extract<Request, { type: K }>;
 
-/**
- * Requests that change nothing in the background. The panel's bridge lets a later request overtake one of these
- * (it may switch transports while one is in flight), never one of the others; a new type is therefore ordered
- * unless it is added here.
- */
-export const READ_ONLY_REQUESTS: ReadonlySet<RequestType> = new Set<RequestType>([
-  'app.status',
-  'vault.status',
-  'trading.snapshot',
-  'ticket.preview',
-  'journal.query',
-  'journal.export',
-  'hotkeys.check',
-]);
-
 // ---------------------------------------------------------------------------------------------------- answers
 
 export const HotkeySchema = z.strictObject({
@@ -368,26 +353,3 @@ export type AppEvent = z.infer<typeof EventSchema>;
 
 /** Name of the long-lived port over which the background pushes events to UI pages. */
 export const EVENTS_PORT = 'strike.events';
-
-/**
- * The direct channel: a `MessageChannel` whose far end a UI page hands to the service worker (`postMessage` on its
- * registration), so that requests travel page → worker without the browser process. A
- * `chrome.runtime.sendMessage` round trip crosses the browser's UI thread twice (about 1.1 ms here, 2 ms and more
- * while that thread is busy); a port of the same extension process answers in about 0.1 ms (measured in
- * Chromium 156, page → worker → page, 300 round trips each).
- */
-export const CHANNEL_HELLO = 'strike.channel';
-/** `page` names the page's events port too (`EVENTS_PORT:<page>`), on which the worker answers the channel's requests. */
-export const ChannelHelloSchema = z.strictObject({ type: z.literal(CHANNEL_HELLO), page: z.string().check(z.regex(/^[0-9a-f-]{8,64}$/)) });
-/** Page → worker on the channel: one request and the number its answer carries back. */
-export const ChannelRequestSchema = z.strictObject({ id: z.int().check(z.positive()), request: z.unknown() });
-/**
- * The worker's answer to a request that came on the channel. It goes back on the page's events port, behind the
- * events published before it (a notice published before an answer is shown before it), and on the channel itself
- * only while that port is not connected. Through the browser, as events always go: in headless Chromium, a page
- * not in front got its channel's messages 20-40 ms late, while its events port and this worker's own end of the
- * channel were not slowed.
- */
-export const ChannelAnswerSchema = z.strictObject({ id: z.int().check(z.positive()), response: z.unknown() });
-/** Worker → page on the channel: `ready` once the worker accepted it, then answers only as said above. */
-export const ChannelReplySchema = z.union([z.strictObject({ type: z.literal('ready') }), ChannelAnswerSchema]);

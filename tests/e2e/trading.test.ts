@@ -68,58 +68,6 @@ describe('trading in real Chromium against the local exchange', () => {
     await eventually(() => demo(), (a) => a.positions.every((p) => Number(p.positionAmt) === 0) && a.openOrders.length === 0 && a.openAlgoOrders.length === 0);
   });
 
-  it('the panel trades over its direct channel to the worker, also after the worker was stopped', async () => {
-    // From here on, every request the panel sends through chrome.runtime is counted: it falls back to that path
-    // only while its direct channel is down.
-    await page.evaluate(() => {
-      const w = window as unknown as { viaRuntime: string[] };
-      w.viaRuntime = [];
-      const send = chrome.runtime.sendMessage.bind(chrome.runtime) as (m: unknown) => Promise<unknown>;
-      Object.assign(chrome.runtime, {
-        sendMessage: (m: { type: string }) => {
-          w.viaRuntime.push(m.type);
-          return send(m);
-        },
-      });
-    });
-    const viaRuntime = () => page.evaluate(() => (window as unknown as { viaRuntime: string[] }).viaRuntime);
-    const buyAndFlatten = async () => {
-      const before = ourOrders().length;
-      await page.click('#buy');
-      await eventually(() => ourOrders().length, (n) => n === before + 1);
-      await page.click('#flatten');
-      await page.waitForFunction(() => /Flattened: 1 position/.test(document.getElementById('status')?.textContent ?? ''));
-    };
-    await buyAndFlatten();
-    expect(await viaRuntime()).toEqual([]);
-
-    const cdp = await browser.context.newCDPSession(page);
-    await cdp.send('ServiceWorker.enable');
-    await cdp.send('ServiceWorker.stopAllWorkers');
-    // The panel's events port drops with the worker, and its reconnect starts the next one and hands it a new
-    // channel. A hello of the test's own, posted by the same page after that, is answered after the panel's.
-    await page.waitForFunction(() => document.getElementById('bar-conn')?.textContent !== '', null, { timeout: 10_000 });
-    await eventually(
-      () =>
-        page.evaluate(async () => {
-          const { port1, port2 } = new MessageChannel();
-          const ready = new Promise<boolean>((resolve) => {
-            port1.onmessage = () => resolve(true);
-            setTimeout(() => resolve(false), 200);
-          });
-          (await navigator.serviceWorker.ready).active?.postMessage({ type: 'strike.channel', page: 'e2e0000000' }, [port2]);
-          const answered = await ready;
-          port1.close();
-          return answered;
-        }),
-      (answered) => answered,
-    );
-    const before = (await viaRuntime()).length;
-    await buyAndFlatten();
-    expect((await viaRuntime()).slice(before)).toEqual([]);
-    await eventually(() => demo(), (a) => a.positions.every((p) => Number(p.positionAmt) === 0) && a.openAlgoOrders.length === 0);
-  });
-
   it('minimize and restore keep the trading state', async () => {
     await page.click('#minimize');
     await page.waitForFunction(() => document.getElementById('app')?.classList.contains('minimized'));
