@@ -132,6 +132,13 @@ export class Protector {
     this.#state = { ...this.#state, counters };
   }
 
+  /** The client ids of the placements the state shows decided but not answered (positions' and provisional). */
+  placing(): string[] {
+    const ids = Object.values(this.#state.positions).flatMap((rec) => rec.orders.filter((o) => o.status === 'placing').map((o) => o.clientAlgoId));
+    for (const [id, p] of Object.entries(this.#state.provisional)) if (p.status === 'placing') ids.push(id);
+    return ids;
+  }
+
   /**
    * Sends the placements the previous worker decided on that `neverSent` says never left (it was stopped first),
    * under their ids. Waiting for the first re-read instead left a position 2.7 s without its stop in a full soak:
@@ -140,13 +147,6 @@ export class Protector {
    * worker did (its last saves may be lost), and re-sending a stop it had placed and cancelled since put a second
    * set on the exchange. Called once the clock is restored, so the sends are signed on the exchange's time.
    */
-  /** The client ids of the placements the state shows decided but not answered (positions' and provisional). */
-  placing(): string[] {
-    const ids = Object.values(this.#state.positions).flatMap((rec) => rec.orders.filter((o) => o.status === 'placing').map((o) => o.clientAlgoId));
-    for (const [id, p] of Object.entries(this.#state.provisional)) if (p.status === 'placing') ids.push(id);
-    return ids;
-  }
-
   resendPlacing(neverSent: (clientAlgoId: string) => boolean): void {
     for (const rec of Object.values(this.#state.positions)) {
       for (const o of rec.orders) if (o.status === 'placing' && neverSent(o.clientAlgoId)) this.#run({ type: 'placeAlgo', posKey: posKey(rec.symbol, rec.positionSide), params: o.params });
