@@ -256,18 +256,20 @@ export class TradingSession {
       const state = journaled.get(id);
       return state === undefined || state === 'pending';
     };
-    const candidates = this.protector.placing().filter(unsent);
-    if (candidates.length === 0) return;
-    const late = new Promise<{ kind: 'late' }>((resolve) => setTimeout(() => resolve({ kind: 'late' }), RESEND_LOOKUP_BUDGET_MS));
-    const looked = await Promise.all(candidates.map(async (id) => ({ id, lookup: await Promise.race([this.client.rest.queryAlgoOrder(id), late]) })));
-    const adopted = new Set<string>();
+    // Taken before the lookups: placements this worker decides while they run are its own, already on their way.
+    const toSend = new Set(this.protector.placing().filter(unsent));
+    if (toSend.size === 0) return;
+    let cancelLate = (): void => undefined;
+    const late = new Promise<{ kind: 'late' }>((resolve) => (cancelLate = workerScheduler.after(RESEND_LOOKUP_BUDGET_MS, () => resolve({ kind: 'late' }))));
+    const looked = await Promise.all([...toSend].map(async (id) => ({ id, lookup: await Promise.race([this.client.rest.queryAlgoOrder(id), late]) })));
+    cancelLate();
     for (const { id, lookup } of looked) {
       if (lookup.kind !== 'found') continue;
-      adopted.add(id);
+      toSend.delete(id);
       this.hooks.log('stop', `${lookup.value.orderType} ${lookup.value.side} ${lookup.value.symbol}: sent by the previous worker, found on the exchange and kept`, { clientId: id });
       void this.protector.feed({ type: 'algoAccepted', clientAlgoId: id, algoId: String(lookup.value.algoId), symbol: lookup.value.symbol, atMs: Date.now() });
     }
-    this.protector.resendPlacing((id) => unsent(id) && !adopted.has(id));
+    this.protector.resendPlacing((id) => toSend.has(id));
   }
 
   /**
