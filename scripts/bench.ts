@@ -289,7 +289,7 @@ class Bench {
     const st = await bounded(this.browser.worker.evaluate(probes.storageLoop, { n: 50 }), 60_000, 'storage loop');
     this.metric('worker_idb_put', 'ms', st.idbPut, 'worker IndexedDB readwrite transaction of one small record, to complete (the order journal writes before sending)');
     this.metric('worker_storage_get', 'ms', st.storageGet, 'worker chrome.storage.session.get of one key (per-order reads: ticket, vault status)');
-    this.metric('worker_storage_set', 'ms', st.storageSet, "worker chrome.storage.session.set of one order journal entry, to its promise (the order journal's confirmed `sent` write)");
+    this.metric('worker_storage_set', 'ms', st.storageSet, "worker chrome.storage.session.set of one order journal entry, to its promise (a confirmed journal write: an order id's reservation, or the `sent` entry of an order without one)");
   }
 
   /**
@@ -435,7 +435,7 @@ class Bench {
     this.metric('hotkey_warm_to_answer', 'ms', toAnswer, 'the same request → its answer (the ack) back in the sending page', 'raw_ws_rtt');
     this.metric('order_input_to_signed', 'ms', signed, "the worker's own breakdown (Date.now, 1 ms steps): input → order signed (after validation and the journal write)");
     this.metric('order_input_to_sent', 'ms', sent, "the worker's own breakdown: input → order frame handed to the socket");
-    this.metric('order_received_to_sent', 'ms', receivedToSent, "in the worker (performance.now): the request reaches the background's router → the order's frame is handed to the socket (parse, session check, sizing, validation, signing, the journal's `sent` entry written and confirmed)", 'worker_storage_set');
+    this.metric('order_received_to_sent', 'ms', receivedToSent, "in the worker (performance.now): the request reaches the background's router → the order's frame is handed to the socket (parse, session check, sizing, validation, signing; the order's id was reserved before, so its journal entry is issued, not waited for)");
     this.metric('order_received_to_answer', 'ms', receivedToAnswer, "in the worker (performance.now): the request reaches the router → the exchange's answer arrives, WebSocket API path", 'raw_ws_rtt');
   }
 

@@ -2,7 +2,9 @@
  * The order journal: a pure model of every order Strike sends, and the decisions that make placement exactly-once.
  *
  * Rule: an entry is written (state `sent`, with the signed `timestamp`) BEFORE the request leaves, so after a timeout,
- * a dropped connection or a worker restart there is always a record of what may be on the exchange. An outcome that
+ * a dropped connection or a worker restart there is always a record of what may be on the exchange. That record is
+ * the entry itself, or, for a trader's order, its id reserved ahead of time ({@link Reservation}), which takes the
+ * stored write off the order's path. An outcome that
  * is unknown (timeout, dropped connection, HTTP 503 "Unknown error", -1007, -1006; fact sheet §5) is never retried
  * blindly: the order is first looked up by its client id, adopted if it exists, and re-sent (with the next attempt's
  * id) only when it provably does not — that is, once its `timestamp + recvWindow` has passed on the server clock,
@@ -12,7 +14,7 @@
  */
 import { AppErrorSchema, type AppError } from '../shared/result.ts';
 import { z } from '../shared/zod.ts';
-import { IntentSchema, requestParamsFor, targetClientIdFor, type Intent } from './intents.ts';
+import { clientOrderIdFor, IntentSchema, requestParamsFor, targetClientIdFor, type Intent } from './intents.ts';
 
 export const JournalStateSchema = z.enum([
   'pending',
@@ -75,16 +77,42 @@ export const JournalEntrySchema = z.strictObject({
 });
 export type JournalEntry = z.infer<typeof JournalEntrySchema>;
 
-/** Persistence port: the worker backs it with IndexedDB/chrome.storage; tests use `MemoryJournalStore`. */
+/**
+ * A trader's order id stored before the trader asks for the order (a write-ahead reservation): the intent id of the
+ * next order on `symbol`, and the client id its first attempt carries. Stored with a confirmed write ahead of time,
+ * it lets that order's own `sent` entry go unconfirmed: whatever becomes of that entry, a restarted worker knows the
+ * id may be on the exchange and where to look it up (GET /fapi/v1/order needs the symbol, fact sheet §4.11).
+ */
+export const ReservationSchema = z.strictObject({
+  intentId: z.string(),
+  symbol: z.string(),
+  clientOrderId: z.string(),
+  reservedMs: z.int(),
+});
+export type Reservation = z.infer<typeof ReservationSchema>;
+
+/** The reservation of `intentId` for the next order on `symbol`. */
+export function reservationFor(intentId: string, symbol: string, nowMs: number): Reservation {
+  return { intentId, symbol, clientOrderId: clientOrderIdFor(intentId, 0), reservedMs: nowMs };
+}
+
+/** Persistence port: the worker backs it with chrome.storage.session; tests use `MemoryJournalStore`. */
 export interface JournalStore {
   put(entry: JournalEntry): Promise<void>;
   get(intentId: string): Promise<JournalEntry | undefined>;
   list(): Promise<JournalEntry[]>;
+  /** Stores a reservation; resolves once it is stored (an order may then rely on it). */
+  reserve(reservation: Reservation): Promise<void>;
+  /** The reservations stored, used or not. */
+  reservations(): Promise<Reservation[]>;
+  /** Forgets reservations: unused ones, or ones a restarted worker has settled. */
+  release(intentIds: readonly string[]): Promise<void>;
 }
 
 /** In-memory store (tests, and a worker without persistence). Entries are copied in and out like a real store. */
 export class MemoryJournalStore implements JournalStore {
   readonly #entries = new Map<string, JournalEntry>();
+  readonly #reservations = new Map<string, Reservation>();
   put(entry: JournalEntry): Promise<void> {
     this.#entries.set(entry.intentId, structuredClone(entry));
     return Promise.resolve();
@@ -95,6 +123,17 @@ export class MemoryJournalStore implements JournalStore {
   }
   list(): Promise<JournalEntry[]> {
     return Promise.resolve([...this.#entries.values()].map((e) => structuredClone(e)));
+  }
+  reserve(reservation: Reservation): Promise<void> {
+    this.#reservations.set(reservation.intentId, { ...reservation });
+    return Promise.resolve();
+  }
+  reservations(): Promise<Reservation[]> {
+    return Promise.resolve([...this.#reservations.values()].map((r) => ({ ...r })));
+  }
+  release(intentIds: readonly string[]): Promise<void> {
+    for (const id of intentIds) this.#reservations.delete(id);
+    return Promise.resolve();
   }
 }
 
@@ -406,27 +445,76 @@ export function decideAfterQuery(
 }
 
 /** What a restarted worker does with an entry it finds (fact: memory and in-flight promises are lost on restart). */
-export type ResumeDecision = 'reconcile' | 'abandon' | 'nothing';
+export type ResumeDecision = 'reconcile' | 'reconcile-maybe-sent' | 'abandon' | 'nothing';
 
 /**
  * `sent` / `unknown` / `reconciling` → reconcile (look up, adopt, never re-send a placement); `pending` placements
- * never left and are abandoned (a stale order must not go out by itself); a pending cancel is reconciled, since
- * cancelling stays wanted; everything else is settled.
+ * never left and are abandoned (a stale order must not go out by itself), unless their first attempt's id was
+ * reserved: such an order's `sent` entry is not waited for, so it may have left with that entry lost, and is looked
+ * up like a sent one ({@link markMaybeSent}); a pending cancel is reconciled, since cancelling stays wanted;
+ * everything else is settled.
  */
-export function decideOnResume(entry: JournalEntry): ResumeDecision {
+export function decideOnResume(entry: JournalEntry, opts: { reserved: boolean } = { reserved: false }): ResumeDecision {
   switch (entry.state) {
     case 'sent':
     case 'unknown':
     case 'reconciling':
       return 'reconcile';
     case 'pending':
-      return entry.intent.kind === 'cancel' || entry.intent.kind === 'cancel-algo' ? 'reconcile' : 'abandon';
+      if (entry.intent.kind === 'cancel' || entry.intent.kind === 'cancel-algo') return 'reconcile';
+      return opts.reserved && entry.attempt === 0 ? 'reconcile-maybe-sent' : 'abandon';
     case 'acked':
     case 'rejected':
     case 'filled':
     case 'canceled':
     case 'final':
       return 'nothing';
+  }
+}
+
+/**
+ * A `pending` entry whose order may have left though no `sent` entry says so (its id was reserved): treated as sent
+ * with the latest timestamp it could carry, the restarted worker's server time, so that a lookup finding nothing
+ * is final only once that timestamp's recvWindow has passed.
+ */
+export function markMaybeSent(entry: JournalEntry, opts: { nowMs: number; serverNowMs: number }): JournalEntry {
+  return { ...entry, state: 'sent', signedTimestampMs: opts.serverNowMs, times: { ...entry.times, updatedMs: opts.nowMs } };
+}
+
+/** What a restarted worker does with a reservation the journal has no entry for, after a lookup of its client id. */
+export type ReservationDecision =
+  /** The previous worker's order: it is recorded from what the exchange holds. */
+  | { readonly action: 'adopt' }
+  /** Provably never placed: forgotten. */
+  | { readonly action: 'release' }
+  | { readonly action: 'requery'; readonly delayMs: number }
+  /** Not establishable now: kept, so the next worker looks again. */
+  | { readonly action: 'keep'; readonly reason: string };
+
+/**
+ * Decides after looking up a reservation that has no journal entry: the previous worker may have used it for an
+ * order whose entries were all lost, or never used it. Any order it carries was signed before this worker resumed,
+ * so at most at `resumedServerMs`: once that `timestamp + recvWindow (+ margin)` has passed on the server clock, the
+ * exchange would refuse such a request (-5028, fact sheet §2) and "not found" is final.
+ */
+export function decideReservation(
+  result: QueryResult,
+  ctx: { serverNowMs: number; resumedServerMs: number; recvWindowMs: number; failures: number; backoffMs: number },
+  policy: ReconcilePolicy = DEFAULT_RECONCILE_POLICY,
+): ReservationDecision {
+  switch (result.kind) {
+    case 'found':
+      return { action: 'adopt' };
+    case 'not-found': {
+      const deadline = ctx.resumedServerMs + ctx.recvWindowMs + policy.clockMarginMs;
+      return ctx.serverNowMs < deadline ? { action: 'requery', delayMs: deadline - ctx.serverNowMs } : { action: 'release' };
+    }
+    case 'failed':
+      if (result.heldUntilMs !== undefined) {
+        const waitMs = Math.max(0, result.heldUntilMs - ctx.serverNowMs);
+        return waitMs <= policy.maxHoldWaitMs ? { action: 'requery', delayMs: waitMs + 1 } : { action: 'keep', reason: result.error.message };
+      }
+      return ctx.failures + 1 >= policy.maxQueryFailures ? { action: 'keep', reason: result.error.message } : { action: 'requery', delayMs: ctx.backoffMs };
   }
 }
 

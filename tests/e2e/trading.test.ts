@@ -11,6 +11,15 @@ describe('trading in real Chromium against the local exchange', () => {
   const demo = () => demoAccount(exchange);
   const ourOrders = () => strikeOrders(exchange);
   const openPosition = (symbol: string) => demo().positions.find((p) => p.symbol === symbol && Number(p.positionAmt) !== 0);
+  /** The order ids reserved in the worker's session storage for `symbol`. */
+  const reservations = (symbol: string) =>
+    browser.worker.evaluate(async (s) => {
+      const all = await chrome.storage.session.get(null);
+      return Object.entries(all)
+        .filter(([k]) => k.startsWith('orders.reserved.v1:'))
+        .map(([, v]) => JSON.parse(String(v)) as { intentId: string; symbol: string; clientOrderId: string })
+        .filter((r) => r.symbol === s);
+    }, symbol);
 
   beforeAll(async () => {
     exchange = await startExchange({ port: 0, autoMarket: false });
@@ -28,6 +37,9 @@ describe('trading in real Chromium against the local exchange', () => {
     await page.selectOption('#ticket-size-mode', 'quantity');
     await eventually(() => page.textContent('#preview-buy-quantity'), (t) => t?.trim() === '0.01');
     const before = ourOrders().length;
+    // The next BTCUSDT order's id is reserved in storage before the click, so its journal entry need not be
+    // waited for on the click's path.
+    const [reserved] = await eventually(() => reservations('BTCUSDT'), (r) => r.length === 1);
 
     await page.click('#buy');
     // The ack is shown in the status line (until the stop's notice replaces it) and as the latency in the action bar.
@@ -36,7 +48,9 @@ describe('trading in real Chromium against the local exchange', () => {
 
     const placed = ourOrders().slice(before);
     expect(placed).toHaveLength(1);
-    expect(placed[0]?.data).toMatchObject({ side: 'BUY', type: 'MARKET', quantity: '0.01' });
+    expect(placed[0]?.data).toMatchObject({ side: 'BUY', type: 'MARKET', quantity: '0.01', clientOrderId: reserved?.clientOrderId });
+    // And the next one is reserved in its turn.
+    await eventually(() => reservations('BTCUSDT'), (r) => r.some((x) => x.intentId !== reserved?.intentId));
     await page.waitForSelector('#pos-BTCUSDT-BOTH', { state: 'attached' });
 
     // The safety stop (−10 % of entry, no stop % on the ticket) and the three ASL trailing members are resident.

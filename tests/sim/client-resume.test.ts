@@ -6,7 +6,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FetchLike } from '../../src/background/exchange/ports.ts';
 import type { AlgoIntent } from '../../src/core/intents.ts';
-import { createEntry, MemoryJournalStore } from '../../src/core/journal.ts';
+import { createEntry, MemoryJournalStore, type JournalEntry, type JournalStore, type Reservation } from '../../src/core/journal.ts';
+import type { Order } from '../../src/background/exchange/schemas.ts';
 import { mul, roundToStep } from '../../src/shared/decimal.ts';
 import type { SimExchange } from '../../sim/server.ts';
 import { control, fault, makeClient, marketBuy, nextIntentId, placedFor, startExchange, until, type Harness } from './client-harness.ts';
@@ -104,5 +105,110 @@ describe('resumeFromJournal after a worker restart', () => {
     const resumed = await h.client.start({ userStream: false });
     expect(resumed[0]).toMatchObject({ intentId: intent.id, state: 'rejected' });
     expect(await placedFor(sim, intent.id)).toHaveLength(0);
+  });
+});
+
+/**
+ * The journal of a worker Chrome is stopping: its reservation was stored (confirmed, ahead of the order), but the
+ * entries `lose` selects never reach storage.
+ */
+class LosingJournal implements JournalStore {
+  constructor(
+    private readonly kept: JournalStore,
+    private readonly lose: (entry: JournalEntry) => boolean,
+  ) {}
+  put(entry: JournalEntry): Promise<void> {
+    return this.lose(entry) ? Promise.resolve() : this.kept.put(entry);
+  }
+  get(intentId: string): Promise<JournalEntry | undefined> {
+    return this.kept.get(intentId);
+  }
+  list(): Promise<JournalEntry[]> {
+    return this.kept.list();
+  }
+  reserve(reservation: Reservation): Promise<void> {
+    return this.kept.reserve(reservation);
+  }
+  reservations(): Promise<Reservation[]> {
+    return this.kept.reservations();
+  }
+  release(intentIds: readonly string[]): Promise<void> {
+    return this.kept.release(intentIds);
+  }
+}
+
+describe('a reserved order id after a worker restart', () => {
+  /** A fetch that delivers the order request (or not) and never answers: the worker died with it in flight. */
+  function dyingFetch(deliver: boolean): FetchLike {
+    return (url, init) => {
+      if (!(init.method === 'POST' && url.includes('/fapi/v1/order?'))) return fetch(url, init);
+      if (deliver) void fetch(url, { method: init.method, headers: init.headers });
+      return new Promise(() => {});
+    };
+  }
+
+  /** A first worker reserves an id, sends a market buy under it and dies; only what `lose` spares was stored. */
+  async function dieWithOrder(journal: JournalStore, lose: (e: JournalEntry) => boolean, deliver: boolean): Promise<string> {
+    const first = await client(sim, { useWsApi: false }, { journal: new LosingJournal(journal, lose), fetch: dyingFetch(deliver) });
+    await first.client.start({ userStream: false });
+    const intent = marketBuy();
+    await first.client.reserveOrderId(intent.id, intent.symbol);
+    void first.client.placeOrder(intent);
+    if (deliver) await until(async () => (await placedFor(sim, intent.id)).length === 1);
+    else await new Promise((r) => setTimeout(r, 100));
+    first.client.stop();
+    return intent.id;
+  }
+
+  it.each([
+    // Known only by its reservation: the caller hears of the order, to protect its fill.
+    ['every entry lost', (_e: JournalEntry) => true, ['FILLED']],
+    // Its pending entry says what it was: reconciled like a sent order.
+    ['the pending entry kept, the sent one lost', (e: JournalEntry) => e.state !== 'pending', []],
+  ])('%s, the request delivered → the order is found by its reserved id and recorded, not sent again', async (_name, lose, foundStatuses) => {
+    const journal = new MemoryJournalStore();
+    const intentId = await dieWithOrder(journal, lose, true);
+    const found: Order[] = [];
+    const second = await client(sim, { useWsApi: false }, { journal });
+    const resumed = await second.client.start({ userStream: false, found: (o) => found.push(o) });
+    expect(resumed.map((e) => [e.intentId, e.state])).toEqual([[intentId, 'filled']]);
+    expect(await journal.get(intentId)).toMatchObject({ state: 'filled', intent: { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET' } });
+    expect(found.map((o) => o.status)).toEqual(foundStatuses);
+    expect(await placedFor(sim, intentId)).toHaveLength(1);
+  });
+
+  it('every entry lost, the request never arrived → the reservation is released once its window has passed, nothing sent', async () => {
+    const journal = new MemoryJournalStore();
+    const intentId = await dieWithOrder(journal, () => true, false);
+    const second = await client(sim, { useWsApi: false }, { journal });
+    const started = Date.now();
+    const resumed = await second.client.start({ userStream: false });
+    expect(resumed).toEqual([]);
+    // FAST: recvWindow 600 ms + margin 150 ms after the resume's server time, not at the first "not found".
+    expect(Date.now() - started).toBeGreaterThanOrEqual(700);
+    expect(await journal.reservations()).toEqual([]);
+    expect(await placedFor(sim, intentId)).toHaveLength(0);
+  });
+
+  it('the pending entry kept, the request never arrived → rejected as not placed, never sent late', async () => {
+    const journal = new MemoryJournalStore();
+    const intentId = await dieWithOrder(journal, (e) => e.state !== 'pending', false);
+    const second = await client(sim, { useWsApi: false }, { journal });
+    const resumed = await second.client.start({ userStream: false });
+    expect(resumed.map((e) => [e.intentId, e.state])).toEqual([[intentId, 'rejected']]);
+    expect(await placedFor(sim, intentId)).toHaveLength(0);
+  });
+
+  it('a worker\'s own reservations are not taken for a previous worker\'s: its resume leaves them be', async () => {
+    const journal = new MemoryJournalStore();
+    const h = await client(sim, { useWsApi: false }, { journal });
+    const intent = marketBuy();
+    await h.client.reserveOrderId(intent.id, intent.symbol);
+    expect(await h.client.start({ userStream: false })).toEqual([]);
+    expect((await journal.reservations()).map((r) => r.intentId)).toEqual([intent.id]);
+    // And the order placed under it is the one recorded.
+    const entry = await h.client.placeOrder(intent);
+    expect(entry).toMatchObject({ intentId: intent.id, state: 'filled' });
+    expect(await placedFor(sim, intent.id)).toHaveLength(1);
   });
 });

@@ -5,17 +5,21 @@ import {
   decideAfterFailure,
   decideAfterQuery,
   decideOnResume,
+  decideReservation,
   JournalEntrySchema,
   markExchangeStatus,
+  markMaybeSent,
   markSent,
   MemoryJournalStore,
   prepareRetry,
+  reservationFor,
   type Failure,
   type FailureDecision,
   type JournalEntry,
   type JournalState,
   type QueryDecision,
   type QueryResult,
+  type ReservationDecision,
 } from '../../src/core/journal.ts';
 
 const id = makeIntentId(1_700_000_000_000, 1);
@@ -168,5 +172,61 @@ describe('decideOnResume', () => {
     ['rejected', market, 'nothing'],
   ])('%s %s → %s', (state, intent, expected) => {
     expect(decideOnResume({ ...sent(intent), state })).toBe(expected);
+  });
+
+  it.each<[string, JournalEntry, string]>([
+    // Its `sent` entry was not waited for: the order may have left with that entry lost.
+    ['a pending order whose id was reserved may have left', { ...sent(), state: 'pending' }, 'reconcile-maybe-sent'],
+    // A retry's `sent` entry is always confirmed: pending there means it never left.
+    ['a pending retry of a reserved order never left', { ...prepareRetry(sent(), { nowMs: T0, resync: false, reason: 'x' }) }, 'abandon'],
+    ['a reserved order that was sent is reconciled as sent', sent(), 'reconcile'],
+    ['a reserved order that settled is left alone', { ...sent(), state: 'filled' }, 'nothing'],
+  ])('%s', (_name, entry, expected) => {
+    expect(decideOnResume(entry, { reserved: true })).toBe(expected);
+  });
+
+  it('treats a maybe-sent entry as signed at the resume at the latest', () => {
+    const pending = createEntry(market, { nowMs: T0, recvWindowMs: 5000 });
+    const maybe = markMaybeSent(pending, { nowMs: T0 + 50, serverNowMs: T0 + 40 });
+    expect(maybe).toMatchObject({ state: 'sent', signedTimestampMs: T0 + 40, attempt: 0, clientOrderId: pending.clientOrderId });
+    // Not found before that timestamp's recvWindow + margin has passed: the request may still be in flight.
+    const ctx = { nowMs: T0 + 60, resumed: true, backoffMs: 300 };
+    expect(decideAfterQuery(maybe, { kind: 'not-found' }, { ...ctx, serverNowMs: T0 + 60 })).toEqual({ action: 'requery', delayMs: 5000 + 1000 - 20 });
+    expect(decideAfterQuery(maybe, { kind: 'not-found' }, { ...ctx, serverNowMs: T0 + 40 + 6000 })).toEqual({ action: 'give-up', state: 'rejected', reason: 'the order was not placed' });
+  });
+});
+
+describe('reservations', () => {
+  it('reserve the first attempt\'s client id', () => {
+    const r = reservationFor(id, 'ETHUSDT', T0);
+    expect(r).toEqual({ intentId: id, symbol: 'ETHUSDT', clientOrderId: createEntry(market, { nowMs: T0, recvWindowMs: 5000 }).clientOrderId, reservedMs: T0 });
+  });
+
+  const found: QueryResult = { kind: 'found', exchangeId: '7', status: 'FILLED' };
+  const none: QueryResult = { kind: 'not-found' };
+  const failed: QueryResult = { kind: 'failed', error: { code: 'NETWORK', message: 'offline' } };
+  const held = (untilMs: number): QueryResult => ({ kind: 'failed', error: { code: 'RATE_LIMITED', message: 'held' }, heldUntilMs: untilMs });
+  // Resumed at server time T0 with a 5 s recvWindow and the default 1 s margin: absent is final from T0 + 6000.
+  const table: Array<[string, QueryResult, { server: number; failures: number }, ReservationDecision]> = [
+    ['found → the previous worker\'s order, adopted', found, { server: T0 + 10, failures: 0 }, { action: 'adopt' }],
+    ['found late → adopted', found, { server: T0 + 9000, failures: 4 }, { action: 'adopt' }],
+    ['absent at once → looked up again when the latest timestamp has expired', none, { server: T0 + 10, failures: 0 }, { action: 'requery', delayMs: 5990 }],
+    ['absent one ms early → looked up again', none, { server: T0 + 5999, failures: 0 }, { action: 'requery', delayMs: 1 }],
+    ['absent past the window → never placed, released', none, { server: T0 + 6000, failures: 0 }, { action: 'release' }],
+    ['lookup failed → backoff', failed, { server: T0, failures: 0 }, { action: 'requery', delayMs: 300 }],
+    ['lookup failed the fifth time → kept for the next worker', failed, { server: T0, failures: 4 }, { action: 'keep', reason: 'offline' }],
+    ['held by the limiter → waits the hold out, not a failure', held(T0 + 2000), { server: T0, failures: 4 }, { action: 'requery', delayMs: 2001 }],
+    ['held past the longest wait → kept', held(T0 + 70_000), { server: T0, failures: 0 }, { action: 'keep', reason: 'held' }],
+  ];
+  it.each(table)('%s', (_name, result, ctx, expected) => {
+    expect(decideReservation(result, { serverNowMs: ctx.server, resumedServerMs: T0, recvWindowMs: 5000, failures: ctx.failures, backoffMs: 300 })).toEqual(expected);
+  });
+
+  it('are kept, listed and released by the memory store', async () => {
+    const store = new MemoryJournalStore();
+    await store.reserve(reservationFor(id, 'BTCUSDT', T0));
+    expect(await store.reservations()).toEqual([reservationFor(id, 'BTCUSDT', T0)]);
+    await store.release([id]);
+    expect(await store.reservations()).toEqual([]);
   });
 });

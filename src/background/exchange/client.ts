@@ -14,6 +14,7 @@ import { DEFAULT_HTTP_CONFIG, HttpTransport, type HttpConfig } from './http.ts';
 import { OrderEngine, type OrderTrace } from './orders.ts';
 import type { FetchLike, Logger, Scheduler, SocketFactory } from './ports.ts';
 import { RestApi } from './rest.ts';
+import type { Order } from './schemas.ts';
 import { DEFAULT_MARKET_CONFIG, MarketStreams, type MarketStreamsConfig } from './streams.ts';
 import { DEFAULT_USER_STREAM_CONFIG, UserStream, type UserStreamConfig } from './user-stream.ts';
 import { DEFAULT_WS_API_CONFIG, WsApi, type WsApiConfig } from './ws-api.ts';
@@ -138,13 +139,13 @@ export class ExchangeClient {
    * WebSocket API and the user stream, then reconciles journal entries a previous worker left open. Returns those
    * entries.
    */
-  async start(opts: { userStream?: boolean } = {}): Promise<JournalEntry[]> {
+  async start(opts: { userStream?: boolean; found?: (order: Order) => void } = {}): Promise<JournalEntry[]> {
     if (this.clock.synced) void this.clock.sync();
     else await this.clock.sync();
     this.clock.start();
     this.wsApi?.start();
     if (opts.userStream !== false) this.user.start();
-    return this.orders.resumeFromJournal();
+    return this.orders.resumeFromJournal(opts.found === undefined ? {} : { found: opts.found });
   }
 
   stop(): void {
@@ -175,6 +176,19 @@ export class ExchangeClient {
   /** Reconciles what a restarted worker finds in the journal (also run by `start`). */
   resumeFromJournal(): Promise<JournalEntry[]> {
     return this.orders.resumeFromJournal();
+  }
+
+  /**
+   * Reserves `intentId` for the next order on `symbol`, ahead of the trader's click: once stored, that order leaves
+   * without waiting for its journal entry to be stored (core/journal.ts, `Reservation`).
+   */
+  reserveOrderId(intentId: string, symbol: string): Promise<void> {
+    return this.orders.reserve(intentId, symbol);
+  }
+
+  /** Forgets reserved ids no order will use. */
+  releaseOrderIds(intentIds: readonly string[]): Promise<void> {
+    return this.orders.release(intentIds);
   }
 
   /**

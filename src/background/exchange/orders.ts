@@ -7,28 +7,33 @@
  *    or recognised from its ORDER_TRADE_UPDATE / ALGO_UPDATE, adopted if it exists, re-sent only if it provably
  *    does not;
  * 4. -1021 → one clock resync and ONE re-send; 429 → re-send after Retry-After while the intent is fresh.
- * `resumeFromJournal()` runs step 3 for entries a restarted worker finds `sent`/`unknown`/`reconciling`.
+ * `resumeFromJournal()` runs step 3 for entries a restarted worker finds `sent`/`unknown`/`reconciling`, and for the
+ * reserved ids of trader's orders whose entries it does not find (`reserve()`, core/journal.ts `Reservation`).
  */
 import {
   createEntry,
   decideAfterFailure,
   decideAfterQuery,
   decideOnResume,
+  decideReservation,
   DEFAULT_RECONCILE_POLICY,
   markExchangeStatus,
   markFailed,
+  markMaybeSent,
   markQueryFailed,
   markReconciling,
   markSent,
   prepareRetry,
+  reservationFor,
   stateForStatus,
   type Failure,
   type JournalEntry,
   type JournalStore,
   type QueryResult,
   type ReconcilePolicy,
+  type Reservation,
 } from '../../core/journal.ts';
-import { parseClientOrderId, priorityOf, type Intent } from '../../core/intents.ts';
+import { OrderIntentSchema, parseClientOrderId, priorityOf, type Intent } from '../../core/intents.ts';
 import { err, ok, type Result } from '../../shared/result.ts';
 import { backoffDelay } from './backoff.ts';
 import type { ClockKeeper } from './clock.ts';
@@ -126,6 +131,8 @@ export class OrderEngine {
   readonly #seen = new Map<string, Seen>();
   /** Client id → intent for running placements (caller-chosen ids cannot be parsed back to their intent). */
   readonly #runningByClientId = new Map<string, string>();
+  /** Reservations this worker made: a resume leaves them alone (they are not a previous worker's). */
+  readonly #ownReservations = new Set<string>();
 
   constructor(private readonly deps: OrderEngineDeps) {
     this.#policy = deps.policy ?? DEFAULT_RECONCILE_POLICY;
@@ -145,18 +152,45 @@ export class OrderEngine {
     }
     const entry = createEntry(intent, { nowMs: this.deps.now(), recvWindowMs: this.deps.rest.http.recvWindowMs });
     await this.deps.journal.put(entry);
+    // From here on the journal has the intent's entry, which is what a resume goes by.
+    this.#ownReservations.delete(intent.id);
     return this.#track(entry, false, trace);
   }
 
   /**
-   * After a worker restart: reconciles entries that may be on the exchange (never re-sending a placement) and
-   * abandons placements that never left. Returns the entries it touched, settled.
+   * Reserves `intentId` for the next order on `symbol` ({@link Reservation}); resolves once the reservation is
+   * stored, after which that order's `sent` entry need not be waited for (the store decides, worker-ports.ts).
    */
-  async resumeFromJournal(): Promise<JournalEntry[]> {
-    const work = (await this.deps.journal.list()).map(async (entry): Promise<JournalEntry | null> => {
-      switch (decideOnResume(entry)) {
+  reserve(intentId: string, symbol: string): Promise<void> {
+    this.#ownReservations.add(intentId);
+    return this.deps.journal.reserve(reservationFor(intentId, symbol, this.deps.now()));
+  }
+
+  /** Forgets reservations of this worker that no order will use. */
+  release(intentIds: readonly string[]): Promise<void> {
+    for (const id of intentIds) this.#ownReservations.delete(id);
+    return this.deps.journal.release(intentIds);
+  }
+
+  /**
+   * After a worker restart: reconciles entries that may be on the exchange (never re-sending a placement), abandons
+   * placements that never left, and settles the previous worker's reservations that have no entry: `found` hears of
+   * each order such a reservation turns out to carry. Returns the entries it touched, settled.
+   */
+  async resumeFromJournal(opts: { found?: (order: Order) => void } = {}): Promise<JournalEntry[]> {
+    const [entries, stored] = await Promise.all([this.deps.journal.list(), this.deps.journal.reservations()]);
+    const reservations = stored.filter((r) => !this.#ownReservations.has(r.intentId));
+    const reserved = new Set(reservations.map((r) => r.intentId));
+    // Any order a previous worker signed carries a timestamp no later than this.
+    const resumedServerMs = this.deps.clock.serverNow();
+    const work = entries.map(async (entry): Promise<JournalEntry | null> => {
+      switch (decideOnResume(entry, { reserved: reserved.has(entry.intentId) })) {
         case 'reconcile':
           return this.#running.get(entry.intentId) ?? this.#track(entry, true);
+        case 'reconcile-maybe-sent':
+          return (
+            this.#running.get(entry.intentId) ?? this.#track(await this.#save(markMaybeSent(entry, { nowMs: this.deps.now(), serverNowMs: resumedServerMs })), true)
+          );
         case 'abandon':
           return this.#save(
             markFailed(entry, {
@@ -169,8 +203,55 @@ export class OrderEngine {
           return null;
       }
     });
+    const journaled = new Set(entries.map((e) => e.intentId));
+    const orphans = reservations.filter((r) => !journaled.has(r.intentId)).map((r) => this.#settleReservation(r, resumedServerMs, opts.found));
     // In parallel: each reconciliation may wait out its order's recvWindow.
-    return (await Promise.all(work)).filter((e): e is JournalEntry => e !== null);
+    const settled = await Promise.all([...work, ...orphans]);
+    return settled.filter((e): e is JournalEntry => e !== null);
+  }
+
+  /**
+   * A previous worker's reservation without a journal entry: its order, if it sent one, lost every entry with the
+   * worker. Looked up by client id: found → recorded from the exchange's copy; absent past the recvWindow of the
+   * latest timestamp it could carry → never placed, forgotten.
+   */
+  async #settleReservation(r: Reservation, resumedServerMs: number, found?: (order: Order) => void): Promise<JournalEntry | null> {
+    for (let failures = 0; ; ) {
+      const lookup = await this.deps.rest.queryOrder(r.symbol, r.clientOrderId);
+      const result: QueryResult = lookup.kind === 'found' ? { kind: 'found', exchangeId: String(lookup.value.orderId), status: lookup.value.status } : lookup;
+      const decision = decideReservation(
+        result,
+        {
+          serverNowMs: this.deps.clock.serverNow(),
+          resumedServerMs,
+          recvWindowMs: this.deps.rest.http.recvWindowMs,
+          failures,
+          backoffMs: backoffDelay(failures, () => this.deps.jitter(), { baseMs: 200, maxMs: 5_000, jitterRatio: 0.5 }),
+        },
+        this.#policy,
+      );
+      switch (decision.action) {
+        case 'adopt': {
+          if (lookup.kind !== 'found') throw new Error('a reservation adopted without its order');
+          const entry = adoptedEntry(r, lookup.value, { nowMs: this.deps.now(), recvWindowMs: this.deps.rest.http.recvWindowMs, serverNowMs: resumedServerMs });
+          if (entry === null) this.deps.logger.warn('an order found by its reserved id is not one Strike places; left to the account re-read', { clientOrderId: r.clientOrderId });
+          else await this.#save(entry);
+          await this.deps.journal.release([r.intentId]);
+          found?.(lookup.value);
+          return entry;
+        }
+        case 'release':
+          await this.deps.journal.release([r.intentId]);
+          return null;
+        case 'requery':
+          if (result.kind === 'failed' && result.heldUntilMs === undefined) failures += 1;
+          await this.#sleep(decision.delayMs);
+          continue;
+        case 'keep':
+          this.deps.logger.warn('a reserved order id could not be looked up; the next worker looks again', { clientOrderId: r.clientOrderId, reason: decision.reason });
+          return null;
+      }
+    }
   }
 
   /**
@@ -408,6 +489,28 @@ export class OrderEngine {
     const r = await this.deps.rest.queryAlgoOrder(entry.clientOrderId);
     return r.kind === 'found' ? { kind: 'found', exchangeId: String(r.value.algoId), status: r.value.algoStatus } : r;
   }
+}
+
+/**
+ * The journal entry for an order found under a reserved id whose entries were lost, rebuilt from the exchange's copy
+ * of it; null when the copy is not an order Strike places (a type other than MARKET or LIMIT).
+ */
+function adoptedEntry(r: Reservation, order: Order, ctx: { nowMs: number; recvWindowMs: number; serverNowMs: number }): JournalEntry | null {
+  const type = order.origType ?? order.type;
+  const intent = OrderIntentSchema.safeParse({
+    kind: 'order',
+    id: r.intentId,
+    symbol: order.symbol,
+    side: order.side,
+    type,
+    quantity: order.origQty,
+    ...(type === 'LIMIT' ? { price: order.price, timeInForce: order.timeInForce } : {}),
+    ...(order.reduceOnly ? { reduceOnly: true } : {}),
+    ...(order.positionSide === 'BOTH' ? {} : { positionSide: order.positionSide }),
+  });
+  if (!intent.success) return null;
+  const entry = markMaybeSent(createEntry(intent.data, ctx), ctx);
+  return markExchangeStatus(entry, { nowMs: ctx.nowMs, exchangeId: String(order.orderId), status: order.status });
 }
 
 /** A settled entry as a Result for the UI: ok when the exchange holds or executed the order (or the cancel). */

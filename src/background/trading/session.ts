@@ -51,6 +51,8 @@ const PROTECTIVE_WEIGHTS = {
   cancelAlgo: weightOf('DELETE', '/fapi/v1/algoOrder').weight,
   closeMarket: weightOf('POST', '/fapi/v1/order').weight,
 } as const;
+/** Symbols with a reserved order id at once (the ticket's, and those traded by hotkey on other tabs), oldest dropped. */
+const MAX_RESERVED_SYMBOLS = 8;
 /** An unanswered entry older than this in the journal was looked after by a worker since (its look-ups, the reads). */
 const UNANSWERED_PROTECT_MS = 30_000;
 /**
@@ -98,6 +100,11 @@ export class TradingSession {
   #seq = 0;
   #hedge = false;
   #symbolsInView = new Set<string>();
+  /**
+   * Per symbol, the id reserved for the trader's next order on it, `ready` once stored (core/journal.ts,
+   * `Reservation`): that order leaves without waiting for its journal entry to be stored.
+   */
+  readonly #reservedIds = new Map<string, { intentId: string; ready: boolean }>();
   readonly #replays = new ReplayGuard((clientOrderId) => clientOrderId.startsWith('stk-'));
   /** Each order's fills, counted once from its answer or the stream, whichever comes first (protection-events.ts). */
   readonly #fills = new FillFeed();
@@ -200,6 +207,35 @@ export class TradingSession {
   #nextIntentId(): string {
     this.#seq = (this.#seq + 1) % 36 ** 8;
     return makeIntentId(Date.now(), this.#seq);
+  }
+
+  /**
+   * Reserves the id of the trader's next order on `symbol`, unless one is: a confirmed storage write (about 1 ms, a
+   * round trip through the browser's UI thread) made before the click instead of on its path. A failed reservation
+   * costs only that: the order then waits for its own entry.
+   */
+  #reserveFor(symbol: string): void {
+    if (this.#stopped || this.#reservedIds.has(symbol)) return;
+    const slot = { intentId: this.#nextIntentId(), ready: false };
+    this.#reservedIds.set(symbol, slot);
+    const unused = [...this.#reservedIds].slice(0, Math.max(0, this.#reservedIds.size - MAX_RESERVED_SYMBOLS));
+    for (const [s] of unused) this.#reservedIds.delete(s);
+    if (unused.length > 0) void this.client.releaseOrderIds(unused.map(([, r]) => r.intentId)).catch((e: unknown) => workerLogger.warn('releasing reserved order ids failed', { error: String(e) }));
+    this.client.reserveOrderId(slot.intentId, symbol).then(
+      () => (slot.ready = true),
+      (e: unknown) => {
+        if (this.#reservedIds.get(symbol) === slot) this.#reservedIds.delete(symbol);
+        workerLogger.warn('reserving an order id failed; the next order waits for its journal entry', { symbol, error: String(e) });
+      },
+    );
+  }
+
+  /** The reserved id for an order on `symbol`, taken, or a new id when none is stored yet. */
+  #intentIdFor(symbol: string): string {
+    const slot = this.#reservedIds.get(symbol);
+    if (slot === undefined || !slot.ready) return this.#nextIntentId();
+    this.#reservedIds.delete(symbol);
+    return slot.intentId;
   }
 
   /**
@@ -334,7 +370,15 @@ export class TradingSession {
         void this.refresh();
       },
     });
-    void this.client.start().catch((e: unknown) => this.hooks.log('error', `Resuming the order journal failed: ${e instanceof Error ? e.message : String(e)}`));
+    void this.client
+      .start({
+        // A trader's order sent by the previous worker and known only by its reserved id: its fill is protected now.
+        found: (order) => {
+          this.hooks.log('order', `${order.side} ${order.origQty} ${order.symbol} ${order.status}: sent by the previous worker, found on the exchange by its reserved id`, { clientId: order.clientOrderId });
+          this.#fillFromAnswer(order);
+        },
+      })
+      .catch((e: unknown) => this.hooks.log('error', `Resuming the order journal failed: ${e instanceof Error ? e.message : String(e)}`));
     // Read again unless prepare() just did: a restored mode may be stale (the trader can switch it on Binance).
     const mode = this.#modeRead ? Promise.resolve(true) : this.#readPositionMode();
     // The account is read at once, so a position left unprotected while no worker ran gets its stop now, and again
@@ -409,6 +453,9 @@ export class TradingSession {
 
   stop(): void {
     this.#stopped = true;
+    const unused = [...this.#reservedIds.values()].map((r) => r.intentId);
+    this.#reservedIds.clear();
+    void this.client.releaseOrderIds(unused).catch((e: unknown) => workerLogger.warn('releasing reserved order ids failed', { error: String(e) }));
     this.#cancelReconcile?.();
     this.#balanceTimer?.();
     this.#refreshRetry?.();
@@ -684,6 +731,7 @@ export class TradingSession {
   setSymbolInView(symbol: string): void {
     this.#symbolsInView = new Set([symbol]);
     this.#updateStreams();
+    this.#reserveFor(symbol);
   }
 
   #updateStreams(): void {
@@ -769,7 +817,7 @@ export class TradingSession {
     }
     const intent: OrderIntent = {
       kind: 'order',
-      id: this.#nextIntentId(),
+      id: this.#intentIdFor(v.symbol),
       symbol: v.symbol,
       side: v.side,
       type: v.type,
@@ -783,7 +831,7 @@ export class TradingSession {
     this.hooks.log('intent', `${side} ${v.quantity} ${v.symbol} ${v.type}${v.price === undefined ? '' : ` @ ${v.price}`}`);
     const worker: { sentAt?: number; answeredAt?: number } = {};
     let known: Order | null = null;
-    const entry = await this.client.placeOrder(intent, {
+    const placed = this.client.placeOrder(intent, {
       sent: () => (worker.sentAt = performance.now()),
       // A late answer's order, looked up meanwhile: its fill is protected now, and re-read if the stream lags too.
       looked: (order) => {
@@ -797,6 +845,9 @@ export class TradingSession {
         this.#fillFromAnswer(order);
       },
     });
+    // The next order's id, reserved after this task: this order's frame is not kept waiting by the write.
+    workerScheduler.after(0, () => this.#reserveFor(v.symbol));
+    const entry = await placed;
     if (!v.reduceOnly && (entry.exchangeStatus === 'FILLED' || entry.exchangeStatus === 'PARTIALLY_FILLED')) this.#watchProtection(v.symbol, entry.clientOrderId, known);
     return this.#ack(entry, side, v.quantity, inputAtMs, {
       ...(worker.sentAt === undefined ? {} : { receivedToSentMs: worker.sentAt - receivedAt }),

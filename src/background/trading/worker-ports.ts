@@ -2,7 +2,7 @@
  * The service worker's implementations of the exchange client's ports: fetch, WebSocket, timers, jitter, logging
  * and the order journal's storage.
  */
-import { JournalEntrySchema, type JournalEntry, type JournalStore } from '../../core/journal.ts';
+import { JournalEntrySchema, ReservationSchema, type JournalEntry, type JournalStore, type Reservation } from '../../core/journal.ts';
 import { parseJson } from '../../shared/json.ts';
 import { hostScheduler, standardSocketFactory, type FetchLike, type Logger } from '../exchange/ports.ts';
 import { SessionWriter } from '../session-writes.ts';
@@ -28,6 +28,9 @@ export const workerLogger: Logger = {
  * is left to the reconcile against the exchange's positions and open orders, like one after a browser restart.
  */
 export const JOURNAL_PREFIX = 'orders.journal.v2:';
+
+/** A trader's order id reserved ahead of the order (core/journal.ts, `Reservation`), as JSON text like the entries. */
+export const RESERVATION_PREFIX = 'orders.reserved.v1:';
 
 /** Settled entries are kept this long (a late user-stream event still finds its entry), then pruned. */
 const SETTLED_KEEP_MS = 10 * 60_000;
@@ -56,14 +59,25 @@ export const sessionWrites = new SessionWriter({
   onLostWrite: (e: unknown) => workerLogger.warn('session storage write failed', { error: String(e) }),
 });
 
-function parseEntries(all: Record<string, unknown>): Map<string, JournalEntry> {
+interface Stored {
+  readonly entries: Map<string, JournalEntry>;
+  readonly reservations: Map<string, Reservation>;
+}
+
+/** What an earlier worker left: entries and reservations, each parsed (a trust boundary), unreadable ones skipped. */
+function parseStored(all: Record<string, unknown>): Stored {
   const entries = new Map<string, JournalEntry>();
+  const reservations = new Map<string, Reservation>();
   for (const [k, v] of Object.entries(all)) {
-    if (!k.startsWith(JOURNAL_PREFIX)) continue;
-    const parsed = JournalEntrySchema.safeParse(parseJson(v));
-    if (parsed.success) entries.set(parsed.data.intentId, parsed.data);
+    if (k.startsWith(JOURNAL_PREFIX)) {
+      const parsed = JournalEntrySchema.safeParse(parseJson(v));
+      if (parsed.success) entries.set(parsed.data.intentId, parsed.data);
+    } else if (k.startsWith(RESERVATION_PREFIX)) {
+      const parsed = ReservationSchema.safeParse(parseJson(v));
+      if (parsed.success) reservations.set(parsed.data.intentId, parsed.data);
+    }
   }
-  return entries;
+  return { entries, reservations };
 }
 
 /**
@@ -72,10 +86,13 @@ function parseEntries(all: Record<string, unknown>): Map<string, JournalEntry> {
  * against the exchange's open orders and positions is the safety net (README, "Exactly-once orders").
  *
  * This worker's own writes are kept in memory and answer reads at once; what an earlier worker left is read from
- * storage once. Only the `sent` entry of an order is awaited, before the order's frame leaves: it is what a
- * restarted worker needs to look the order up, and without it a re-submitted intent would be sent again. Every other
- * write is issued without waiting, because losing it leaves the previous entry, which resuming handles: a lost
- * `pending` means nothing was sent, a lost outcome leaves `sent`, which is looked up again.
+ * storage once. A trader's order must have a stored record before its frame leaves: it is what a restarted worker
+ * needs to look the order up, and without it a position could open that no journal knows of. That record is either
+ * the order's `sent` entry, awaited before the frame (about 1 ms, a round trip through the browser's UI thread), or,
+ * when the order's id was reserved ahead of the click ({@link reserve}, confirmed then), the reservation: the `sent`
+ * entry is then issued before the frame and not waited for. Every other write is issued without waiting, because
+ * losing it leaves the previous entry, which resuming handles: a lost `pending` means nothing was sent (unless the id
+ * was reserved, when it is looked up), a lost outcome leaves `sent`, which is looked up again.
  *
  * A protective algo order's `sent` entry is not awaited either: the protector never re-submits an intent, its
  * client ids come from a confirmed reservation (never reused), and a restarted worker's reconcile against the
@@ -84,7 +101,9 @@ function parseEntries(all: Record<string, unknown>): Map<string, JournalEntry> {
  */
 export class SessionJournal implements JournalStore {
   readonly #written = new Map<string, JournalEntry>();
-  #stored: Promise<Map<string, JournalEntry>> | null = null;
+  /** This worker's reservations, once stored. */
+  readonly #reserved = new Map<string, Reservation>();
+  #stored: Promise<Stored> | null = null;
   #writes = 0;
 
   put(entry: JournalEntry): Promise<void> {
@@ -93,10 +112,12 @@ export class SessionJournal implements JournalStore {
     if (this.#writes % PRUNE_EVERY === 0) void this.prune(Date.now());
     this.#writes += 1;
     const item = { [JOURNAL_PREFIX + entry.intentId]: JSON.stringify(entry) };
-    if (entry.state === 'sent' && entry.intent.kind !== 'algo') return this.#confirmed(item);
+    const covered = entry.intent.kind === 'algo' || (entry.attempt === 0 && this.#reserved.has(entry.intentId));
+    if (entry.state === 'sent' && !covered) return this.#confirmed(item);
     // A protective order's sent entry is issued before its frame leaves: a restarted worker re-sends the stops its
     // journal shows never left (protector.ts), and one batched after the frame, lost with a stopping worker, had
-    // the full soak place five protective ids twice, each after its first copy had ended.
+    // the full soak place five protective ids twice, each after its first copy had ended. A reserved order's, so
+    // that the usual case leaves the restarted worker its details.
     if (entry.state === 'sent') sessionWrites.writeNow(item);
     else sessionWrites.write(item);
     return Promise.resolve();
@@ -120,16 +141,36 @@ export class SessionJournal implements JournalStore {
   }
 
   async get(intentId: string): Promise<JournalEntry | undefined> {
-    return this.#written.get(intentId) ?? (await this.#fromStorage()).get(intentId);
+    return this.#written.get(intentId) ?? (await this.#fromStorage()).entries.get(intentId);
   }
 
   async list(): Promise<JournalEntry[]> {
     return [...(await this.#merged()).values()];
   }
 
+  /** Confirmed: an order may rely on the reservation only once the browser holds it. */
+  async reserve(reservation: Reservation): Promise<void> {
+    await sessionWrites.writeConfirmed({ [RESERVATION_PREFIX + reservation.intentId]: JSON.stringify(reservation) });
+    this.#reserved.set(reservation.intentId, reservation);
+  }
+
+  async reservations(): Promise<Reservation[]> {
+    return [...new Map([...(await this.#fromStorage()).reservations, ...this.#reserved]).values()];
+  }
+
+  async release(intentIds: readonly string[]): Promise<void> {
+    if (intentIds.length === 0) return;
+    const stored = await this.#fromStorage();
+    for (const id of intentIds) {
+      this.#reserved.delete(id);
+      stored.reservations.delete(id);
+    }
+    await sessionWrites.remove(intentIds.map((id) => RESERVATION_PREFIX + id));
+  }
+
   /**
-   * Drops settled entries older than {@link SETTLED_KEEP_MS} or beyond the newest `keep`; entries that may still
-   * need reconciling always stay.
+   * Drops settled entries older than {@link SETTLED_KEEP_MS} or beyond the newest `keep`, with their orders'
+   * reservations; entries that may still need reconciling always stay.
    */
   async prune(nowMs: number, keep: number = SETTLED_KEEP_MAX): Promise<number> {
     const settled = [...(await this.#merged()).values()].filter((e) => SETTLED.has(e.state)).sort((a, b) => b.times.updatedMs - a.times.updatedMs);
@@ -137,19 +178,21 @@ export class SessionJournal implements JournalStore {
     const stored = await this.#fromStorage();
     for (const e of old) {
       this.#written.delete(e.intentId);
-      stored.delete(e.intentId);
+      this.#reserved.delete(e.intentId);
+      stored.entries.delete(e.intentId);
+      stored.reservations.delete(e.intentId);
     }
-    if (old.length > 0) await sessionWrites.remove(old.map((e) => JOURNAL_PREFIX + e.intentId));
+    if (old.length > 0) await sessionWrites.remove(old.flatMap((e) => [JOURNAL_PREFIX + e.intentId, RESERVATION_PREFIX + e.intentId]));
     return old.length;
   }
 
-  #fromStorage(): Promise<Map<string, JournalEntry>> {
-    this.#stored ??= sessionWrites.read(null).then(parseEntries);
+  #fromStorage(): Promise<Stored> {
+    this.#stored ??= sessionWrites.read(null).then(parseStored);
     return this.#stored;
   }
 
   async #merged(): Promise<Map<string, JournalEntry>> {
-    return new Map([...(await this.#fromStorage()), ...this.#written]);
+    return new Map([...(await this.#fromStorage()).entries, ...this.#written]);
   }
 }
 
