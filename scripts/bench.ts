@@ -41,6 +41,7 @@ const N = {
   clicksWs: 60,
   clicksRest: 60,
   hotkeyWarm: 40,
+  acks: 40,
   hotkeyCold: 5,
   restarts: 5,
   unlocks: 4,
@@ -439,6 +440,51 @@ class Bench {
     this.metric('order_received_to_answer', 'ms', receivedToAnswer, "in the worker (performance.now): the request reaches the router → the exchange's answer arrives, WebSocket API path", 'raw_ws_rtt');
   }
 
+  /**
+   * Orders the exchange acknowledges without filling them: post-only BUY limits 10 % under the market, cancelled
+   * afterwards. Their answer follows nothing but their own round trip, so request → answer here is what the issue's
+   * "request to acknowledgement" compares with the raw WebSocket round trip. A market order's answer comes later:
+   * the local exchange pushes its fill on the user stream before it answers, and the worker sends the fill's
+   * protective stop before it reads the answer.
+   */
+  async ack(): Promise<void> {
+    log('acknowledgements of resting orders');
+    await this.waitReady(this.panel);
+    const set = async (ticket: Record<string, unknown>): Promise<void> => {
+      const r = await bounded(this.ext.evaluate(probes.sendTimed, { type: 'ticket.set', ticket }), 10_000, 'ticket.set');
+      if (!(r.answer as { ok: boolean }).ok) throw new Error(`ticket.set failed: ${JSON.stringify(r.answer)}`);
+    };
+    const base = { symbol: SYMBOL, sizeMode: 'quantity', size: QUANTITY, leverage: 10, postOnly: false, reduceOnly: false };
+    await set({ ...base, orderType: 'LIMIT', price: '45000', postOnly: true });
+    const receivedToSent: number[] = [];
+    const receivedToAnswer: number[] = [];
+    const sentToAnswer: number[] = [];
+    try {
+      for (let i = 0; i < N.acks; i++) {
+        if (i % 10 === 0) await this.budget(10 * 5);
+        const t0 = performance.now();
+        const r = await bounded(this.ext.evaluate(probes.hotkeyTimed, 'BUY' as Side), 30_000, 'resting BUY');
+        const answer = r.answer as { ok: boolean; value?: { status: string; via: string; latency: { receivedToSentMs?: number; receivedToAnswerMs?: number } }; error?: { message: string } };
+        if (!answer.ok || answer.value === undefined) throw new Error(`resting BUY failed: ${answer.error?.message ?? 'no answer'}`);
+        if (answer.value.status !== 'NEW') throw new Error(`the resting BUY was not left resting: ${answer.value.status}`);
+        const { receivedToSentMs, receivedToAnswerMs } = answer.value.latency;
+        if (answer.value.via === 'ws' && receivedToSentMs !== undefined && receivedToAnswerMs !== undefined) {
+          receivedToSent.push(receivedToSentMs);
+          receivedToAnswer.push(receivedToAnswerMs);
+          sentToAnswer.push(receivedToAnswerMs - receivedToSentMs);
+        }
+        await sleep(Math.max(0, ORDER_PERIOD_MS / 2 - (performance.now() - t0)));
+      }
+    } finally {
+      const c = await bounded(this.ext.evaluate(probes.sendTimed, { type: 'orders.cancelAll' }), 30_000, 'cancel all');
+      if (!(c.answer as { ok: boolean }).ok) throw new Error(`cancelling the resting orders failed: ${JSON.stringify(c.answer)}`);
+      await set({ ...base, orderType: 'MARKET' });
+    }
+    this.metric('ack_received_to_sent', 'ms', receivedToSent, 'resting post-only limit: in the worker, the request reaches the router → the frame is handed to the socket');
+    this.metric('ack_sent_to_answer', 'ms', sentToAnswer, "resting post-only limit: in the worker, the frame handed to the socket → the exchange's answer read, WebSocket API", 'raw_ws_rtt');
+    this.metric('ack_received_to_answer', 'ms', receivedToAnswer, "resting post-only limit: in the worker, the request reaches the router → the exchange's answer read, WebSocket API", 'raw_ws_rtt');
+  }
+
   /** The running worker's performance marks, by name (startTime, ms since the worker's script started). */
   async workerMarks(): Promise<Map<string, number>> {
     const workers = this.browser.context.serviceWorkers().filter((w) => w.url().includes(this.browser.extensionId));
@@ -589,6 +635,7 @@ async function main(): Promise<void> {
     relay: () => b.relay(N.relay),
     clicks: () => b.clicks('ws', N.clicksWs),
     hotkey: () => b.hotkeyWarm(),
+    ack: () => b.ack(),
     rest: () => b.clicks('rest', N.clicksRest),
     compare: async () => {
       if (!compare) return;
@@ -623,7 +670,7 @@ async function main(): Promise<void> {
   const order = [
     'raw_fetch_rtt', 'raw_ws_rtt', 'click_to_exchange_floor', 'message_to_exchange_floor', 'sign',
     'click_to_exchange_ws', 'click_to_exchange_rest', 'click_to_ack', 'click_to_ack_rest', 'click_input_to_listener', 'click_input_to_request',
-    'hotkey_warm_to_exchange', 'hotkey_warm_to_answer', 'order_input_to_signed', 'order_input_to_sent', 'order_received_to_sent', 'order_received_to_answer', 'worker_idb_put', 'worker_storage_get', 'worker_storage_set',
+    'hotkey_warm_to_exchange', 'hotkey_warm_to_answer', 'order_input_to_signed', 'order_input_to_sent', 'order_received_to_sent', 'order_received_to_answer', 'ack_received_to_sent', 'ack_sent_to_answer', 'ack_received_to_answer', 'worker_idb_put', 'worker_storage_get', 'worker_storage_set',
     'hotkey_cold_to_exchange',
     'fill_to_stop_accepted', 'fill_to_stop_accepted_ws', 'fill_to_stop_accepted_rest', 'vault_unlock', 'worker_restart_to_ready', 'worker_script_to_ready', 'worker_restart_to_answer', 'panel_document_start', 'panel_interactive',
     'worker_bundle_kb', 'worker_bundle_gzip_kb', 'panel_bundle_kb', 'panel_bundle_gzip_kb',

@@ -6,7 +6,8 @@
  * profile of 20 bench entries spent 24 ms in them.
  *
  * Issued after the task, so after the frames the task sends: none of these writes is one a frame must wait for. The
- * writes that are (the trader's order's `sent` entry, the protector's id reservation) are confirmed writes, issued at
+ * writes that are (a trader's order id's reservation, or the `sent` entry of an order without one, and the
+ * protector's id reservation) are confirmed writes, issued at
  * once and carrying the batch before them, so their confirmation confirms every write issued before them; and the
  * writes that must be issued before a frame, though not waited for, go at once with the batch too. Writes
  * reach the browser in call order (a later value of a key replaces an earlier one in the same batch, which is what

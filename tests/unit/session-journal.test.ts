@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeIntentId, type Intent } from '../../src/core/intents.ts';
-import { createEntry, markExchangeStatus, markSent, type JournalEntry } from '../../src/core/journal.ts';
-import { JOURNAL_PREFIX, SessionJournal } from '../../src/background/trading/worker-ports.ts';
+import { createEntry, markExchangeStatus, markSent, prepareRetry, reservationFor, type JournalEntry } from '../../src/core/journal.ts';
+import { JOURNAL_PREFIX, RESERVATION_PREFIX, SessionJournal } from '../../src/background/trading/worker-ports.ts';
 
 /**
  * chrome.storage.session as the worker sees it: `set` is handed to the browser when called (recorded at once) and
@@ -117,6 +117,59 @@ describe('SessionJournal: the order journal in chrome.storage.session', () => {
     expect(stored(p.intentId)).toMatchObject({ state: 'sent' });
   });
 
+  it("a reserved order's entries are not waited for: its reservation, confirmed before the click, is the record", async () => {
+    const journal = new SessionJournal();
+    await journal.get('warm-up');
+    const p = pending(7);
+    let reserved = false;
+    const reserving = journal.reserve(reservationFor(p.intentId, 'BTCUSDT', T0)).then(() => (reserved = true));
+    expect(JSON.parse(String(area.data.get(`${RESERVATION_PREFIX}${p.intentId}`)))).toEqual(reservationFor(p.intentId, 'BTCUSDT', T0));
+    await Promise.resolve();
+    expect(reserved).toBe(false);
+    area.confirmAll();
+    await reserving;
+    const setsBefore = area.sets;
+    await journal.put(p);
+    const s = markSent(p, { nowMs: T0 + 1, signedAtMs: T0 + 1, timestampMs: T0 + 1, via: 'ws-api' });
+    // Resolves with nothing confirmed and nothing issued: both entries go after the task, with its other writes.
+    await expect(journal.put(s)).resolves.toBeUndefined();
+    expect(area.sets).toBe(setsBefore);
+    await afterTask();
+    expect(area.sets - setsBefore).toBe(1);
+    expect(stored(p.intentId)).toMatchObject({ state: 'sent' });
+    // A later attempt carries another client id, which the reservation does not cover: its sent entry is confirmed.
+    const retry = markSent(prepareRetry(s, { nowMs: T0 + 2, resync: false, reason: 'test' }), { nowMs: T0 + 3, signedAtMs: T0 + 3, timestampMs: T0 + 3, via: 'ws-api' });
+    let retryStored = false;
+    const retryWrite = journal.put(retry).then(() => (retryStored = true));
+    await Promise.resolve();
+    expect(retryStored).toBe(false);
+    area.confirmAll();
+    await retryWrite;
+  });
+
+  it('a restarted worker finds the reservations; released ones, and those of pruned entries, are removed', async () => {
+    area.autoConfirm = true;
+    const earlier = new SessionJournal();
+    const used = pending(1);
+    const unused = pending(2);
+    await earlier.reserve(reservationFor(used.intentId, 'BTCUSDT', T0));
+    await earlier.reserve(reservationFor(unused.intentId, 'ETHUSDT', T0));
+    await earlier.put(markExchangeStatus(used, { nowMs: T0, exchangeId: '1', status: 'FILLED' }));
+    await afterTask();
+    const restarted = new SessionJournal();
+    expect((await restarted.reservations()).map((r) => [r.intentId, r.symbol]).sort()).toEqual(
+      [
+        [used.intentId, 'BTCUSDT'],
+        [unused.intentId, 'ETHUSDT'],
+      ].sort(),
+    );
+    await restarted.release([unused.intentId]);
+    expect(area.data.has(`${RESERVATION_PREFIX}${unused.intentId}`)).toBe(false);
+    expect(await restarted.prune(T0 + 10 * 60_000 + 1)).toBe(1);
+    expect(area.data.has(`${RESERVATION_PREFIX}${used.intentId}`)).toBe(false);
+    expect(await restarted.reservations()).toEqual([]);
+  });
+
   it("answers this worker's writes from memory and an earlier worker's from storage", async () => {
     const earlier = new SessionJournal();
     await earlier.put(pending(1));
@@ -153,8 +206,8 @@ describe('SessionJournal: the order journal in chrome.storage.session', () => {
     for (let i = 1; i <= 2_100; i++) await journal.put(markExchangeStatus(pending(i), { nowMs: now + i, exchangeId: String(i), status: 'FILLED' }));
     await afterTask();
     area.confirmAll();
-    // Pruned at the first write and every 100th: the 2,001st left the newest 2,000, and 99 were written since.
-    expect([...area.data.keys()].length).toBe(2_099);
+    // Pruned after the task of the first write and of every 100th (here one task): the newest 2,000 stay.
+    expect([...area.data.keys()].length).toBe(2_000);
     expect(await journal.get(pending(1).intentId)).toBeUndefined();
     expect((await journal.get(pending(2_100).intentId))?.state).toBe('filled');
 
@@ -164,6 +217,8 @@ describe('SessionJournal: the order journal in chrome.storage.session', () => {
     await journal.put(next);
     // Full: pruned down to the newest 1,000 settled entries, then the sent entry stored.
     expect(area.data.size).toBe(1_001);
+    expect(await journal.get(pending(1_100).intentId)).toBeUndefined();
+    expect((await journal.get(pending(1_101).intentId))?.state).toBe('filled');
     expect(stored(next.intentId)).toMatchObject({ state: 'sent' });
   });
 

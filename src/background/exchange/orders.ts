@@ -402,7 +402,10 @@ export class OrderEngine {
     return this.#save(entry);
   }
 
-  /** One physical send of the current attempt; the `sent` entry is persisted before the bytes leave. */
+  /**
+   * One physical send of the current attempt; the `sent` entry is put before the bytes leave (the store decides
+   * whether that waits for storage: worker-ports.ts).
+   */
   async #send(entry: JournalEntry, trace: OrderTrace | undefined): Promise<{ outcome: CallOutcome; sent: JournalEntry }> {
     let sent = entry;
     this.#index(entry);

@@ -372,10 +372,13 @@ export class TradingSession {
     });
     void this.client
       .start({
-        // A trader's order sent by the previous worker and known only by its reserved id: its fill is protected now.
+        // A trader's order sent by the previous worker and known only by its reserved id. Its fill is protected now,
+        // provisionally: the previous worker's protector state may or may not have counted it, which the first read
+        // settles.
         found: (order) => {
           this.hooks.log('order', `${order.side} ${order.origQty} ${order.symbol} ${order.status}: sent by the previous worker, found on the exchange by its reserved id`, { clientId: order.clientOrderId });
-          this.#fillFromAnswer(order);
+          const closing = order.reduceOnly || (order.positionSide === 'LONG' && order.side === 'SELL') || (order.positionSide === 'SHORT' && order.side === 'BUY');
+          if (!closing) this.#protectProvisionally(order);
         },
       })
       .catch((e: unknown) => this.hooks.log('error', `Resuming the order journal failed: ${e instanceof Error ? e.message : String(e)}`));
@@ -565,10 +568,7 @@ export class TradingSession {
    */
   #watchProtection(symbol: string, clientOrderId: string, order: Order | null): void {
     const unconfirmed = (): void => {
-      const price = order?.avgPrice;
-      if (order === null || price === undefined || !gt(order.executedQty, '0') || !gt(price, '0')) return;
-      const positionSide = order.positionSide === 'LONG' || order.positionSide === 'SHORT' ? order.positionSide : 'BOTH';
-      void this.protector.feed({ type: 'unconfirmedEntry', symbol, positionSide, side: order.side, qty: order.executedQty, price, atMs: Date.now() });
+      if (order !== null) this.#protectProvisionally(order);
     };
     // The stream delivered this order's fill: the protector has it and what came before it. Re-reading then would
     // spend 90 request weight for nothing, and did so after a third of the soak's trades, using up the minute's
@@ -584,6 +584,14 @@ export class TradingSession {
       unconfirmed();
       void this.refresh();
     });
+  }
+
+  /** Protects what an entry order has filled as a position of its own (src/core/asl/provisional.ts) until a report settles it. */
+  #protectProvisionally(order: Order): void {
+    const price = order.avgPrice;
+    if (price === undefined || !gt(order.executedQty, '0') || !gt(price, '0')) return;
+    const positionSide = order.positionSide === 'LONG' || order.positionSide === 'SHORT' ? order.positionSide : 'BOTH';
+    void this.protector.feed({ type: 'unconfirmedEntry', symbol: order.symbol, positionSide, side: order.side, qty: order.executedQty, price, atMs: Date.now() });
   }
 
   #reading: Promise<void> | null = null;

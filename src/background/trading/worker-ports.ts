@@ -49,9 +49,9 @@ const SETTLED = new Set<JournalEntry['state']>(['acked', 'rejected', 'filled', '
  * are confirmed in that order, so a later write that *is* awaited confirms every write issued before it. A write
  * issued while Chrome is already stopping the worker is dropped (measured: the browser ignores API calls from a
  * worker it is stopping, while the worker can still send on its open sockets for ~50 ms), so no write whose loss
- * would matter may go unconfirmed before something irreversible is done: the order journal awaits its `sent` entry
- * before a trader's order leaves (see {@link SessionJournal}), and the protector awaits its id reservation
- * (protector.ts).
+ * would matter may go unconfirmed before something irreversible is done: a trader's order leaves once its id's
+ * reservation or its `sent` entry is confirmed (see {@link SessionJournal}), and a protective order once the
+ * protector's id reservation is (protector.ts).
  */
 export const sessionWrites = new SessionWriter({
   area: () => chrome.storage.session,
@@ -109,16 +109,16 @@ export class SessionJournal implements JournalStore {
   put(entry: JournalEntry): Promise<void> {
     this.#written.set(entry.intentId, entry);
     // The first write of each worker life prunes too: a worker stopped every few dozen orders never reaches 100.
-    if (this.#writes % PRUNE_EVERY === 0) void this.prune(Date.now());
+    // After this task: sorting up to 2,000 entries must not delay the frame of the order being written.
+    if (this.#writes % PRUNE_EVERY === 0) workerScheduler.after(0, () => void this.prune(Date.now()));
     this.#writes += 1;
     const item = { [JOURNAL_PREFIX + entry.intentId]: JSON.stringify(entry) };
-    const covered = entry.intent.kind === 'algo' || (entry.attempt === 0 && this.#reserved.has(entry.intentId));
-    if (entry.state === 'sent' && !covered) return this.#confirmed(item);
+    if (entry.state === 'sent' && entry.intent.kind !== 'algo' && !(entry.attempt === 0 && this.#reserved.has(entry.intentId))) return this.#confirmed(item);
     // A protective order's sent entry is issued before its frame leaves: a restarted worker re-sends the stops its
     // journal shows never left (protector.ts), and one batched after the frame, lost with a stopping worker, had
-    // the full soak place five protective ids twice, each after its first copy had ended. A reserved order's, so
-    // that the usual case leaves the restarted worker its details.
-    if (entry.state === 'sent') sessionWrites.writeNow(item);
+    // the full soak place five protective ids twice, each after its first copy had ended. A reserved order's goes
+    // after the task like the rest: if it is lost, its reservation has the restarted worker look the order up.
+    if (entry.state === 'sent' && entry.intent.kind === 'algo') sessionWrites.writeNow(item);
     else sessionWrites.write(item);
     return Promise.resolve();
   }
