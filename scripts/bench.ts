@@ -463,7 +463,11 @@ class Bench {
       for (let i = 0; i < N.acks; i++) {
         if (i % 10 === 0) await this.budget(10 * 5);
         const t0 = performance.now();
+        const from = this.timing.size;
         const r = await bounded(this.ext.evaluate(probes.hotkeyTimed, 'BUY' as Side), 30_000, 'resting BUY');
+        const rec = this.entryOrder(this.timing.since(from));
+        this.tracing?.mark('resting order received', rec.atMs, { clientId: rec.clientId ?? '' });
+        this.tracing?.mark('resting order answered', rec.doneMs, { clientId: rec.clientId ?? '' });
         const answer = r.answer as { ok: boolean; value?: { status: string; via: string; latency: { receivedToSentMs?: number; receivedToAnswerMs?: number } }; error?: { message: string } };
         if (!answer.ok || answer.value === undefined) throw new Error(`resting BUY failed: ${answer.error?.message ?? 'no answer'}`);
         if (answer.value.status !== 'NEW') throw new Error(`the resting BUY was not left resting: ${answer.value.status}`);

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { endpointsFor } from '../../src/background/exchange/client.ts';
 import { HEDGE_AFTER_MS, SLOW_ANSWER_LOOKS_MS } from '../../src/background/exchange/orders.ts';
 import { DEMO_ACCOUNT, type SimExchange } from '../../sim/server.ts';
-import { control, fault, ledger, makeClient, marketBuy, placedFor, restingBuyPrice, startExchange, until, type Harness } from './client-harness.ts';
+import { control, fault, ledger, makeClient, marketBuy, nextIntentId, placedFor, restingBuyPrice, startExchange, until, type Harness } from './client-harness.ts';
 
 let sim: SimExchange;
 let h: Harness | null = null;
@@ -104,7 +104,7 @@ describe('WebSocket API orders', () => {
     h = await makeClient(sim);
     await h.client.start({ userStream: false });
     await until(() => h!.client.wsApi!.isUp);
-    // Requests over the WebSocket API are neither answered nor executed (the connection stalled), and it stays open.
+    // Requests over the WebSocket API are executed but never answered (the connection stalled), and it stays open.
     await fault(sim, { kind: 'wsSilence', pathPrefix: '/ws-fapi', durationMs: 1_000 });
     const clientId = `sl-BTCUSDT-B-${Date.now() % 1_000_000}`;
     const t0 = Date.now();
@@ -113,6 +113,25 @@ describe('WebSocket API orders', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(HEDGE_AFTER_MS);
     expect(Date.now() - t0).toBeLessThan(1_000);
     expect(await ledger(sim, 'algo.placed', clientId)).toHaveLength(1);
+  });
+
+  it('a stop cancelled while its answer is awaited is not hedged: its REST copy would rest again after the cancel', async () => {
+    h = await makeClient(sim);
+    await h.client.start({ userStream: false });
+    await until(() => h!.client.wsApi!.isUp);
+    await fault(sim, { kind: 'wsSilence', pathPrefix: '/ws-fapi', durationMs: 1_000 });
+    const clientId = `sl-BTCUSDT-B-${Date.now() % 1_000_000}`;
+    const placing = h.client.placeAlgoOrder({ kind: 'algo', id: marketBuy().id, clientId, symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_MARKET', quantity: '0.01', triggerPrice: '30000', workingType: 'MARK_PRICE', reduceOnly: true });
+    // Its position closed meanwhile: the stop is cancelled before the hedge's 250 ms are up.
+    await until(async () => (await ledger(sim, 'algo.placed', clientId)).length === 1, 1_000, 5);
+    const cancel = await h.client.cancelAlgoOrder({ kind: 'cancel-algo', id: nextIntentId(), symbol: 'BTCUSDT', clientAlgoId: clientId });
+    expect(cancel.state).toBe('canceled');
+    // The placement settles from a lookup once its answer has timed out: the stop it placed, cancelled.
+    expect(await placing).toMatchObject({ state: 'canceled', exchangeStatus: 'CANCELED' });
+    expect(await ledger(sim, 'algo.placed', clientId)).toHaveLength(1);
+    const open = await h.client.rest.openAlgoOrders('BTCUSDT');
+    expect(open.ok && open.value.some((o) => o.clientAlgoId === clientId)).toBe(false);
+    expect(open.ok).toBe(true);
   });
 
   it('an order answered in time is not looked up; its sent mark comes once, with the journal saying sent, before the answer', async () => {

@@ -133,6 +133,15 @@ export class OrderEngine {
   readonly #runningByClientId = new Map<string, string>();
   /** Reservations this worker made: a resume leaves them alone (they are not a previous worker's). */
   readonly #ownReservations = new Set<string>();
+  /**
+   * Client ids of running protective placements whose cancel has been asked for: they are not sent again (no hedge,
+   * no re-send), since a copy arriving after the cancel would rest on its own. A full soak had a restarted worker
+   * cancel a stop 85 ms after placing it (its position had closed) over a WebSocket API that had stopped answering,
+   * and the stop's REST hedge, sent at 250 ms, placed it a second time.
+   */
+  readonly #cancelWanted = new Set<string>();
+  /** A protective placement's REST hedge in flight, by client id: a cancel of that id waits for it to land first. */
+  readonly #hedges = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: OrderEngineDeps) {
     this.#policy = deps.policy ?? DEFAULT_RECONCILE_POLICY;
@@ -146,6 +155,7 @@ export class OrderEngine {
   async submit(intent: Intent, trace?: OrderTrace): Promise<JournalEntry> {
     const running = this.#running.get(intent.id);
     if (running !== undefined) return running;
+    if (intent.kind === 'cancel-algo') await this.#beforeCancel(intent.clientAlgoId);
     const existing = await this.deps.journal.get(intent.id);
     if (existing !== undefined) {
       return decideOnResume(existing) === 'reconcile' ? this.#track(existing, false) : existing;
@@ -155,6 +165,15 @@ export class OrderEngine {
     // From here on the journal has the intent's entry, which is what a resume goes by.
     this.#ownReservations.delete(intent.id);
     return this.#track(entry, false, trace);
+  }
+
+  /**
+   * A cancel of a protective placement still running: that placement is sent no more, and a REST hedge of it already
+   * on its way lands before the cancel leaves, so the cancel finds whichever copy the exchange holds.
+   */
+  async #beforeCancel(clientAlgoId: string): Promise<void> {
+    if (this.#runningByClientId.has(clientAlgoId)) this.#cancelWanted.add(clientAlgoId);
+    await this.#hedges.get(clientAlgoId);
   }
 
   /**
@@ -296,6 +315,7 @@ export class OrderEngine {
         if (intentId !== entry.intentId) continue;
         this.#runningByClientId.delete(clientId);
         this.#seen.delete(clientId);
+        this.#cancelWanted.delete(clientId);
       }
     });
     this.#running.set(entry.intentId, p);
@@ -322,6 +342,9 @@ export class OrderEngine {
     let reconcile = entry.state !== 'pending' || resumed;
     for (;;) {
       if (!reconcile) {
+        if (entry.intent.kind === 'algo' && this.#cancelWanted.has(entry.clientOrderId)) {
+          return this.#save(markFailed(entry, { nowMs: this.deps.now(), state: 'rejected', error: { code: 'EXCHANGE', message: 'Not placed: its cancel was asked for first.' } }));
+        }
         const { outcome, sent } = await this.#send(entry, trace);
         if (trace !== undefined) {
           const answered = outcome.ok && entry.intent.kind === 'order' ? OrderSchema.safeParse(outcome.body) : null;
@@ -425,8 +448,8 @@ export class OrderEngine {
     try {
       if (ws !== null && ws.isUp) {
         const overWs = ws.request(ep.ws, entry.request, { signed: true, priority, beforeSend: record('ws-api'), sent: () => trace?.sent(), symbol: entry.intent.symbol });
-        const hedged = entry.intent.kind === 'algo' && entry.intent.clientId !== undefined;
-        const outcome = hedged ? await this.#hedged(overWs, overRest) : await overWs;
+        const hedgeId = entry.intent.kind === 'algo' ? entry.intent.clientId : undefined;
+        const outcome = hedgeId !== undefined ? await this.#hedged(hedgeId, overWs, overRest) : await overWs;
         // `refused` = the frame never left (socket closed in between): REST is the fallback path.
         if (outcome.ok || outcome.failure.kind !== 'refused') return { outcome, sent };
       }
@@ -442,15 +465,21 @@ export class OrderEngine {
    * transport failure waits for the other path). Safe only for conditional orders under a fixed client id: the
    * exchange refuses a second one under an open one's id (-4116, §4.7), which the journal then adopts.
    */
-  async #hedged(overWs: Promise<CallOutcome>, overRest: () => Promise<CallOutcome>): Promise<CallOutcome> {
+  async #hedged(clientId: string, overWs: Promise<CallOutcome>, overRest: () => Promise<CallOutcome>): Promise<CallOutcome> {
     let cancelTimer = (): void => undefined;
     const timedOut = new Promise<null>((resolve) => (cancelTimer = this.deps.scheduler.after(HEDGE_AFTER_MS, () => resolve(null))));
     const early = await Promise.race([overWs, timedOut]);
     cancelTimer();
     if (early !== null) return early;
+    if (this.#cancelWanted.has(clientId)) return overWs;
     // An answer, or the exchange's refusal; a 5xx or a transport failure leaves the outcome open.
     const settles = (o: CallOutcome): boolean => o.ok || (o.failure.kind === 'http' && o.failure.status < 500);
     const rest = overRest();
+    const landed = rest.then(
+      () => this.#hedges.delete(clientId),
+      () => this.#hedges.delete(clientId),
+    );
+    this.#hedges.set(clientId, landed);
     const first = await Promise.race([overWs, rest]);
     if (settles(first)) return first;
     const [a, b] = await Promise.all([overWs, rest]);
