@@ -459,6 +459,7 @@ class Bench {
     const receivedToSent: number[] = [];
     const receivedToAnswer: number[] = [];
     const sentToAnswer: number[] = [];
+    const handling: number[] = [];
     try {
       for (let i = 0; i < N.acks; i++) {
         if (i % 10 === 0) await this.budget(10 * 5);
@@ -466,6 +467,7 @@ class Bench {
         const from = this.timing.size;
         const r = await bounded(this.ext.evaluate(probes.hotkeyTimed, 'BUY' as Side), 30_000, 'resting BUY');
         const rec = this.entryOrder(this.timing.since(from));
+        handling.push(rec.doneMs - rec.atMs);
         this.tracing?.mark('resting order received', rec.atMs, { clientId: rec.clientId ?? '' });
         this.tracing?.mark('resting order answered', rec.doneMs, { clientId: rec.clientId ?? '' });
         const answer = r.answer as { ok: boolean; value?: { status: string; via: string; latency: { receivedToSentMs?: number; receivedToAnswerMs?: number } }; error?: { message: string } };
@@ -486,6 +488,7 @@ class Bench {
     }
     this.metric('ack_received_to_sent', 'ms', receivedToSent, 'resting post-only limit: in the worker, the request reaches the router → the frame is handed to the socket');
     this.metric('ack_sent_to_answer', 'ms', sentToAnswer, "resting post-only limit: in the worker, the frame handed to the socket → the exchange's answer read, WebSocket API", 'raw_ws_rtt');
+    this.metric('ack_exchange_handling', 'ms', handling, 'resting post-only limit: the local exchange receives the order → has handled it (its user-stream event and its answer written)');
     this.metric('ack_received_to_answer', 'ms', receivedToAnswer, "resting post-only limit: in the worker, the request reaches the router → the exchange's answer read, WebSocket API", 'raw_ws_rtt');
   }
 
@@ -674,7 +677,7 @@ async function main(): Promise<void> {
   const order = [
     'raw_fetch_rtt', 'raw_ws_rtt', 'click_to_exchange_floor', 'message_to_exchange_floor', 'sign',
     'click_to_exchange_ws', 'click_to_exchange_rest', 'click_to_ack', 'click_to_ack_rest', 'click_input_to_listener', 'click_input_to_request',
-    'hotkey_warm_to_exchange', 'hotkey_warm_to_answer', 'order_input_to_signed', 'order_input_to_sent', 'order_received_to_sent', 'order_received_to_answer', 'ack_received_to_sent', 'ack_sent_to_answer', 'ack_received_to_answer', 'worker_idb_put', 'worker_storage_get', 'worker_storage_set',
+    'hotkey_warm_to_exchange', 'hotkey_warm_to_answer', 'order_input_to_signed', 'order_input_to_sent', 'order_received_to_sent', 'order_received_to_answer', 'ack_received_to_sent', 'ack_sent_to_answer', 'ack_exchange_handling', 'ack_received_to_answer', 'worker_idb_put', 'worker_storage_get', 'worker_storage_set',
     'hotkey_cold_to_exchange',
     'fill_to_stop_accepted', 'fill_to_stop_accepted_ws', 'fill_to_stop_accepted_rest', 'vault_unlock', 'worker_restart_to_ready', 'worker_script_to_ready', 'worker_restart_to_answer', 'panel_document_start', 'panel_interactive',
     'worker_bundle_kb', 'worker_bundle_gzip_kb', 'panel_bundle_kb', 'panel_bundle_gzip_kb',
