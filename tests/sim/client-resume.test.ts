@@ -68,16 +68,16 @@ describe('algo orders', () => {
   });
 });
 
-describe('resumeFromJournal after a worker restart', () => {
-  /** A fetch that delivers the order request but never answers it: the worker died with the request in flight. */
-  function dyingFetch(deliver: boolean): FetchLike {
-    return (url, init) => {
-      if (!(init.method === 'POST' && url.includes('/fapi/v1/order?'))) return fetch(url, init);
-      if (deliver) void fetch(url, { method: init.method, headers: init.headers });
-      return new Promise(() => {});
-    };
-  }
+/** A fetch that delivers the order request (or not) and never answers it: the worker died with the request in flight. */
+function dyingFetch(deliver: boolean): FetchLike {
+  return (url, init) => {
+    if (!(init.method === 'POST' && url.includes('/fapi/v1/order?'))) return fetch(url, init);
+    if (deliver) void fetch(url, { method: init.method, headers: init.headers });
+    return new Promise(() => {});
+  };
+}
 
+describe('resumeFromJournal after a worker restart', () => {
   it.each([
     ['the request reached the exchange → adopted', true, 'filled', 1],
     ['the request never arrived → not placed, and never re-sent', false, 'rejected', 0],
@@ -138,15 +138,6 @@ class LosingJournal implements JournalStore {
 }
 
 describe('a reserved order id after a worker restart', () => {
-  /** A fetch that delivers the order request (or not) and never answers: the worker died with it in flight. */
-  function dyingFetch(deliver: boolean): FetchLike {
-    return (url, init) => {
-      if (!(init.method === 'POST' && url.includes('/fapi/v1/order?'))) return fetch(url, init);
-      if (deliver) void fetch(url, { method: init.method, headers: init.headers });
-      return new Promise(() => {});
-    };
-  }
-
   /** A first worker reserves an id, sends a market buy under it and dies; only what `lose` spares was stored. */
   async function dieWithOrder(journal: JournalStore, lose: (e: JournalEntry) => boolean, deliver: boolean): Promise<string> {
     const first = await client(sim, { useWsApi: false }, { journal: new LosingJournal(journal, lose), fetch: dyingFetch(deliver) });

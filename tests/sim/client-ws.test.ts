@@ -6,6 +6,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { endpointsFor } from '../../src/background/exchange/client.ts';
 import { HEDGE_AFTER_MS, SLOW_ANSWER_LOOKS_MS } from '../../src/background/exchange/orders.ts';
+import type { AlgoIntent } from '../../src/core/intents.ts';
 import { DEMO_ACCOUNT, type SimExchange } from '../../sim/server.ts';
 import { control, fault, ledger, makeClient, marketBuy, nextIntentId, placedFor, restingBuyPrice, startExchange, until, type Harness } from './client-harness.ts';
 
@@ -100,15 +101,23 @@ describe('WebSocket API orders', () => {
     expect(await placedFor(sim, intent.id)).toHaveLength(1);
   });
 
-  it('a stop unanswered over a silent WebSocket API is sent over REST as well after 250 ms, and placed once', async () => {
+  /**
+   * A client whose WebSocket API has stalled: requests over it are executed but never answered, and it stays open.
+   * Returns the client id of a protective stop to place on it.
+   */
+  async function stalledWsApi(): Promise<string> {
     h = await makeClient(sim);
     await h.client.start({ userStream: false });
     await until(() => h!.client.wsApi!.isUp);
-    // Requests over the WebSocket API are executed but never answered (the connection stalled), and it stays open.
     await fault(sim, { kind: 'wsSilence', pathPrefix: '/ws-fapi', durationMs: 1_000 });
-    const clientId = `sl-BTCUSDT-B-${Date.now() % 1_000_000}`;
+    return `sl-BTCUSDT-B-${Date.now() % 1_000_000}`;
+  }
+  const stop = (clientId: string): AlgoIntent => ({ kind: 'algo', id: marketBuy().id, clientId, symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_MARKET', quantity: '0.01', triggerPrice: '30000', workingType: 'MARK_PRICE', reduceOnly: true });
+
+  it('a stop unanswered over a silent WebSocket API is sent over REST as well after 250 ms, and placed once', async () => {
+    const clientId = await stalledWsApi();
     const t0 = Date.now();
-    const entry = await h.client.placeAlgoOrder({ kind: 'algo', id: marketBuy().id, clientId, symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_MARKET', quantity: '0.01', triggerPrice: '30000', workingType: 'MARK_PRICE', reduceOnly: true });
+    const entry = await h!.client.placeAlgoOrder(stop(clientId));
     expect(entry).toMatchObject({ state: 'acked', via: 'rest', exchangeStatus: 'NEW' });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(HEDGE_AFTER_MS);
     expect(Date.now() - t0).toBeLessThan(1_000);
@@ -116,20 +125,16 @@ describe('WebSocket API orders', () => {
   });
 
   it('a stop cancelled while its answer is awaited is not hedged: its REST copy would rest again after the cancel', async () => {
-    h = await makeClient(sim);
-    await h.client.start({ userStream: false });
-    await until(() => h!.client.wsApi!.isUp);
-    await fault(sim, { kind: 'wsSilence', pathPrefix: '/ws-fapi', durationMs: 1_000 });
-    const clientId = `sl-BTCUSDT-B-${Date.now() % 1_000_000}`;
-    const placing = h.client.placeAlgoOrder({ kind: 'algo', id: marketBuy().id, clientId, symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_MARKET', quantity: '0.01', triggerPrice: '30000', workingType: 'MARK_PRICE', reduceOnly: true });
+    const clientId = await stalledWsApi();
+    const placing = h!.client.placeAlgoOrder(stop(clientId));
     // Its position closed meanwhile: the stop is cancelled before the hedge's 250 ms are up.
     await until(async () => (await ledger(sim, 'algo.placed', clientId)).length === 1, 1_000, 5);
-    const cancel = await h.client.cancelAlgoOrder({ kind: 'cancel-algo', id: nextIntentId(), symbol: 'BTCUSDT', clientAlgoId: clientId });
+    const cancel = await h!.client.cancelAlgoOrder({ kind: 'cancel-algo', id: nextIntentId(), symbol: 'BTCUSDT', clientAlgoId: clientId });
     expect(cancel.state).toBe('canceled');
     // The placement settles from a lookup once its answer has timed out: the stop it placed, cancelled.
     expect(await placing).toMatchObject({ state: 'canceled', exchangeStatus: 'CANCELED' });
     expect(await ledger(sim, 'algo.placed', clientId)).toHaveLength(1);
-    const open = await h.client.rest.openAlgoOrders('BTCUSDT');
+    const open = await h!.client.rest.openAlgoOrders('BTCUSDT');
     expect(open.ok && open.value.some((o) => o.clientAlgoId === clientId)).toBe(false);
     expect(open.ok).toBe(true);
   });
