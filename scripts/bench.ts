@@ -105,6 +105,10 @@ class Bench {
   #workerStatus = 'unknown';
   /** Entry fill → protective stop accepted, by the path the stop took (the WS API, or REST while it is down). */
   readonly #fillToStop: Record<'ws' | 'rest', number[]> = { ws: [], rest: [] };
+  /** The same, to the stop's arrival at the exchange (before the exchange handles it), WebSocket API path. */
+  readonly #fillToStopArrivedWs: number[] = [];
+  /** The exchange's own handling of each of those stops. */
+  readonly #stopHandlingWs: number[] = [];
   readonly #fillToStopLedger: number[] = [];
   /** Set by `--trace`: entries and their stops are marked on the trace. */
   tracing: Tracing | null = null;
@@ -186,6 +190,10 @@ class Bench {
     const stop = this.timing.since(from).find((r) => r.key === 'POST /fapi/v1/algoOrder' && r.type === 'STOP_MARKET' && r.ok);
     if (stop === undefined) return;
     this.#fillToStop[stop.transport].push(stop.doneMs - entry.doneMs);
+    if (stop.transport === 'ws') {
+      this.#fillToStopArrivedWs.push(stop.atMs - entry.doneMs);
+      this.#stopHandlingWs.push(stop.doneMs - stop.atMs);
+    }
     this.tracing?.mark('entry received', entry.atMs, { clientId: entry.clientId ?? '' });
     this.tracing?.mark('entry filled', entry.doneMs, { clientId: entry.clientId ?? '' });
     this.tracing?.mark('stop received', stop.atMs, { clientId: stop.clientId ?? '', fillToStopMs: stop.doneMs - entry.doneMs });
@@ -612,6 +620,10 @@ class Bench {
     this.metric('fill_to_stop_accepted', 'ms', [...ws, ...rest], `${what}), whichever path the stop took`, 'raw_ws_rtt');
     // A path without samples (`--only` without the REST clicks) is left out rather than reported as NaN.
     if (ws.length > 0) this.metric('fill_to_stop_accepted_ws', 'ms', ws, `${what}, the stop over the WebSocket API: the path whenever it is up)`, 'raw_ws_rtt');
+    if (ws.length > 0) {
+      this.metric('fill_to_stop_arrived_ws', 'ms', this.#fillToStopArrivedWs, `${what}), to the stop's arrival at the exchange, before it handles it: one round trip and the worker's own time`, 'raw_ws_rtt');
+      this.metric('stop_exchange_handling_ws', 'ms', this.#stopHandlingWs, "the local exchange's own handling of each of those stops (received → accepted)");
+    }
     if (rest.length > 0) this.metric('fill_to_stop_accepted_rest', 'ms', rest, `${what}, the stop over REST: the REST clicks drop the WS API just before the entry)`, 'raw_fetch_rtt');
     if (this.#fillToStopLedger.length > 0) {
       this.notes.push(
@@ -679,7 +691,7 @@ async function main(): Promise<void> {
     'click_to_exchange_ws', 'click_to_exchange_rest', 'click_to_ack', 'click_to_ack_rest', 'click_input_to_listener', 'click_input_to_request',
     'hotkey_warm_to_exchange', 'hotkey_warm_to_answer', 'order_input_to_signed', 'order_input_to_sent', 'order_received_to_sent', 'order_received_to_answer', 'ack_received_to_sent', 'ack_sent_to_answer', 'ack_exchange_handling', 'ack_received_to_answer', 'worker_idb_put', 'worker_storage_get', 'worker_storage_set',
     'hotkey_cold_to_exchange',
-    'fill_to_stop_accepted', 'fill_to_stop_accepted_ws', 'fill_to_stop_accepted_rest', 'vault_unlock', 'worker_restart_to_ready', 'worker_script_to_ready', 'worker_restart_to_answer', 'panel_document_start', 'panel_interactive',
+    'fill_to_stop_accepted', 'fill_to_stop_accepted_ws', 'fill_to_stop_arrived_ws', 'stop_exchange_handling_ws', 'fill_to_stop_accepted_rest', 'vault_unlock', 'worker_restart_to_ready', 'worker_script_to_ready', 'worker_restart_to_answer', 'panel_document_start', 'panel_interactive',
     'worker_bundle_kb', 'worker_bundle_gzip_kb', 'panel_bundle_kb', 'panel_bundle_gzip_kb',
     'ref_node_fetch_rtt', 'ref_node_order_to_exchange', 'ref_node_order_rtt',
   ];
