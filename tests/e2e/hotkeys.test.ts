@@ -94,6 +94,12 @@ describe('hotkeys pressed with real keystrokes (headed Chromium under Xvfb, xdot
     await panel.selectOption('#ticket-size-mode', 'quantity');
     await panel.fill('#ticket-size', '0.01');
     await eventually(() => panel.textContent('#preview-buy-quantity'), (t) => t?.trim() === '0.01');
+    // A hotkey places the ticket the worker has saved, and the panel saves it 150 ms after the last edit (its preview
+    // comes at once): a fresh clone's run pressed Ctrl+Shift+S before that and sold the default size.
+    await eventually(
+      () => browser.worker.evaluate(async () => (await chrome.storage.local.get('ticket.v1'))['ticket.v1'] as { sizeMode: string; size: string } | undefined),
+      (t) => t?.sizeMode === 'quantity' && t.size === '0.01',
+    );
     // The panel's status line is overwritten by later notices (the stop placement): keep every notice instead.
     await panel.evaluate((name) => {
       const store = window as unknown as { strikeNotices: string[] };
