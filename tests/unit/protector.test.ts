@@ -213,6 +213,16 @@ describe('Protector: cancels of a closed position', () => {
     expect(p.busy).toBe(false);
   });
 
+  it('says for each protective cancel which event decided it, once per cancel', async () => {
+    const x = new FakeExchange();
+    const traced: string[] = [];
+    x.ports.trace = (text) => void traced.push(text);
+    const p = await protectedPosition(x);
+    await p.feed({ type: 'position', symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '0', entryPrice: '0', atMs: 1 });
+    await x.advance(0);
+    expect(traced).toEqual(['cancel sl-TESTUSDT-B-1 after position TESTUSDT 0']);
+  });
+
   it('a reconcile that lists an order whose cancel is on the wire sends no second cancel', async () => {
     const x = new FakeExchange();
     const p = await protectedPosition(x);

@@ -47,6 +47,11 @@ export interface ProtectorPorts {
   changed(): void;
   /** Runs `fn` after `ms` (the retry waits); defaults to setTimeout. */
   after?(ms: number, fn: () => void): void;
+  /**
+   * Each protective cancel as it is decided, with the event that led to it, for the worker's console: a full soak
+   * had a new position's stop and tiers cancelled 60 ms after they were placed, and nothing said why.
+   */
+  trace?(text: string): void;
   /** How long the exchange client still refuses this kind of request (a 418 ban, a 429 hold), in ms; 0 when it does not. */
   holdMs?(effect: Exclude<Effect['type'], 'notify'>): number;
   /** The id reservation the last worker stored with {@link reserveIds}. */
@@ -212,6 +217,7 @@ export class Protector {
         // cases. Counted from the decision, since the cancel itself goes after this task.
         if (this.#cancelling.has(effect.clientAlgoId)) continue;
         this.#cancelling.add(effect.clientAlgoId);
+        this.ports.trace?.(`cancel ${effect.clientAlgoId} after ${event.type === 'position' ? `position ${event.symbol} ${event.amount}` : event.type}`);
       }
       (goesAtOnce(effect) ? now : later).push(effect);
     }

@@ -137,6 +137,7 @@ export class TradingSession {
       save: (state) => sessionWrites.write({ [this.#protectionKey]: JSON.stringify(state) }),
       loadIdFloor: async () => (await sessionWrites.read(this.#idFloorKey))[this.#idFloorKey],
       reserveIds: (floor) => sessionWrites.writeConfirmed({ [this.#idFloorKey]: floor }),
+      trace: (text) => workerLogger.info(`protection: ${text}`),
       placeAlgo: async (params) => {
         const { algoType: _algoType, clientAlgoId, ...rest } = params;
         const entry = await this.client.placeAlgoOrder({
