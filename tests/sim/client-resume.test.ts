@@ -161,7 +161,7 @@ describe('a reserved order id after a worker restart', () => {
     const intentId = await dieWithOrder(journal, lose, true);
     const found: Order[] = [];
     const second = await client(sim, { useWsApi: false }, { journal });
-    const resumed = await second.client.start({ userStream: false, found: (o) => found.push(o) });
+    const resumed = await second.client.start({ userStream: false, found: (_entry, o) => found.push(o) });
     expect(resumed.map((e) => [e.intentId, e.state])).toEqual([[intentId, 'filled']]);
     expect(await journal.get(intentId)).toMatchObject({ state: 'filled', intent: { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET' } });
     expect(found.map((o) => o.status)).toEqual(foundStatuses);

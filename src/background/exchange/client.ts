@@ -11,10 +11,9 @@ import type { ClockSample } from '../../core/clock-sync.ts';
 import type { BackoffConfig } from './backoff.ts';
 import { ClockKeeper, DEFAULT_CLOCK_CONFIG, type ClockKeeperConfig } from './clock.ts';
 import { DEFAULT_HTTP_CONFIG, HttpTransport, type HttpConfig } from './http.ts';
-import { OrderEngine, type OrderTrace } from './orders.ts';
+import { OrderEngine, type FoundOrder, type OrderTrace } from './orders.ts';
 import type { FetchLike, Logger, Scheduler, SocketFactory } from './ports.ts';
 import { RestApi } from './rest.ts';
-import type { Order } from './schemas.ts';
 import { DEFAULT_MARKET_CONFIG, MarketStreams, type MarketStreamsConfig } from './streams.ts';
 import { DEFAULT_USER_STREAM_CONFIG, UserStream, type UserStreamConfig } from './user-stream.ts';
 import { DEFAULT_WS_API_CONFIG, WsApi, type WsApiConfig } from './ws-api.ts';
@@ -139,7 +138,7 @@ export class ExchangeClient {
    * WebSocket API and the user stream, then reconciles journal entries a previous worker left open. Returns those
    * entries.
    */
-  async start(opts: { userStream?: boolean; found?: (order: Order) => void } = {}): Promise<JournalEntry[]> {
+  async start(opts: { userStream?: boolean; found?: FoundOrder } = {}): Promise<JournalEntry[]> {
     if (this.clock.synced) void this.clock.sync();
     else await this.clock.sync();
     this.clock.start();

@@ -118,6 +118,9 @@ function statusOf(kind: Intent['kind'], body: unknown): { exchangeId: string; st
   }
 }
 
+/** Told of an order a previous worker sent under a reserved id, found on the exchange: its entry, and the order. */
+export type FoundOrder = (entry: JournalEntry, order: Order) => void;
+
 /** An event seen on the user stream for one of our client ids. */
 interface Seen {
   readonly exchangeId: string;
@@ -194,9 +197,10 @@ export class OrderEngine {
   /**
    * After a worker restart: reconciles entries that may be on the exchange (never re-sending a placement), abandons
    * placements that never left, and settles the previous worker's reservations that have no entry: `found` hears of
-   * each order such a reservation turns out to carry. Returns the entries it touched, settled.
+   * each order such a reservation turns out to carry, with the entry recorded for it. Returns the entries it touched,
+   * settled.
    */
-  async resumeFromJournal(opts: { found?: (order: Order) => void } = {}): Promise<JournalEntry[]> {
+  async resumeFromJournal(opts: { found?: FoundOrder } = {}): Promise<JournalEntry[]> {
     const [entries, stored] = await Promise.all([this.deps.journal.list(), this.deps.journal.reservations()]);
     const reservations = stored.filter((r) => !this.#ownReservations.has(r.intentId));
     const reserved = new Set(reservations.map((r) => r.intentId));
@@ -234,7 +238,7 @@ export class OrderEngine {
    * worker. Looked up by client id: found → recorded from the exchange's copy; absent past the recvWindow of the
    * latest timestamp it could carry → never placed, forgotten.
    */
-  async #settleReservation(r: Reservation, resumedServerMs: number, found?: (order: Order) => void): Promise<JournalEntry | null> {
+  async #settleReservation(r: Reservation, resumedServerMs: number, found?: FoundOrder): Promise<JournalEntry | null> {
     for (let failures = 0; ; ) {
       const lookup = await this.deps.rest.queryOrder(r.symbol, r.clientOrderId);
       const result: QueryResult = lookup.kind === 'found' ? { kind: 'found', exchangeId: String(lookup.value.orderId), status: lookup.value.status } : lookup;
@@ -245,7 +249,7 @@ export class OrderEngine {
           resumedServerMs,
           recvWindowMs: this.deps.rest.http.recvWindowMs,
           failures,
-          backoffMs: backoffDelay(failures, () => this.deps.jitter(), { baseMs: 200, maxMs: 5_000, jitterRatio: 0.5 }),
+          backoffMs: this.#lookupBackoff(failures),
         },
         this.#policy,
       );
@@ -256,7 +260,7 @@ export class OrderEngine {
           if (entry === null) this.deps.logger.warn('an order found by its reserved id is not one Strike places; left to the account re-read', { clientOrderId: r.clientOrderId });
           else await this.#save(entry);
           await this.deps.journal.release([r.intentId]);
-          found?.(lookup.value);
+          if (entry !== null) found?.(entry, lookup.value);
           return entry;
         }
         case 'release':
@@ -332,6 +336,11 @@ export class OrderEngine {
     return entry;
   }
 
+  /** The wait before looking an order up again after `failures` failed lookups in a row. */
+  #lookupBackoff(failures: number): number {
+    return backoffDelay(failures, () => this.deps.jitter(), { baseMs: 200, maxMs: 5_000, jitterRatio: 0.5 });
+  }
+
   #sleep(ms: number): Promise<void> {
     return new Promise((resolve) => this.deps.scheduler.after(ms, resolve));
   }
@@ -388,7 +397,7 @@ export class OrderEngine {
           nowMs: this.deps.now(),
           serverNowMs: this.deps.clock.serverNow(),
           resumed,
-          backoffMs: backoffDelay(entry.queryFailures, () => this.deps.jitter(), { baseMs: 200, maxMs: 5_000, jitterRatio: 0.5 }),
+          backoffMs: this.#lookupBackoff(entry.queryFailures),
         },
         this.#policy,
       );

@@ -375,11 +375,10 @@ export class TradingSession {
       .start({
         // A trader's order sent by the previous worker and known only by its reserved id. Its fill is protected now,
         // provisionally: the previous worker's protector state may or may not have counted it, which the first read
-        // settles.
-        found: (order) => {
+        // settles. An order that reduces (as in #protectUnanswered) has nothing to protect.
+        found: (entry, order) => {
           this.hooks.log('order', `${order.side} ${order.origQty} ${order.symbol} ${order.status}: sent by the previous worker, found on the exchange by its reserved id`, { clientId: order.clientOrderId });
-          const closing = order.reduceOnly || (order.positionSide === 'LONG' && order.side === 'SELL') || (order.positionSide === 'SHORT' && order.side === 'BUY');
-          if (!closing) this.#protectProvisionally(order);
+          if (priorityOf(entry.intent) === 'routine') this.#protectProvisionally(order);
         },
       })
       .catch((e: unknown) => this.hooks.log('error', `Resuming the order journal failed: ${e instanceof Error ? e.message : String(e)}`));
@@ -591,8 +590,7 @@ export class TradingSession {
   #protectProvisionally(order: Order): void {
     const price = order.avgPrice;
     if (price === undefined || !gt(order.executedQty, '0') || !gt(price, '0')) return;
-    const positionSide = order.positionSide === 'LONG' || order.positionSide === 'SHORT' ? order.positionSide : 'BOTH';
-    void this.protector.feed({ type: 'unconfirmedEntry', symbol: order.symbol, positionSide, side: order.side, qty: order.executedQty, price, atMs: Date.now() });
+    void this.protector.feed({ type: 'unconfirmedEntry', symbol: order.symbol, positionSide: sidePos(order.positionSide), side: order.side, qty: order.executedQty, price, atMs: Date.now() });
   }
 
   #reading: Promise<void> | null = null;
