@@ -28,6 +28,7 @@ import { RequestTiming, epochNow, type TimingRecord } from '../sim/http/timing.t
 import { DIST, PANEL_PATH, launchExtension, setUpPaperAccount, TEST_PASSWORD, type ExtensionBrowser } from '../tests/e2e/harness.ts';
 import { bundleSizes } from './bench/bundle.ts';
 import * as probes from './bench/probes.ts';
+import { stepOnFill } from './bench/core.ts';
 import { referenceOrders, referencePings } from './bench/reference.ts';
 import { formatTable, median, percentile, summarize, type Metric } from './bench/stats.ts';
 import { startTrace, type Tracing } from './bench/trace.ts';
@@ -650,6 +651,10 @@ async function main(): Promise<void> {
   const phases: Record<string, () => Promise<void> | void> = {
     panel: () => b.panelInteractive(),
     sign: () => b.sign(),
+    core: () => {
+      b.metric('asl_step_fill', 'us', stepOnFill(7), "protection engine's step on an entry fill (stop and three tiers decided), Node, the local exchange's 7 symbols' rules");
+      b.metric('asl_step_fill_mainnet', 'us', stepOnFill(500), 'the same with 500 symbols\' rules (a mainnet-sized listing)');
+    },
     floors: () => b.floors(),
     relay: () => b.relay(N.relay),
     clicks: () => b.clicks('ws', N.clicksWs),
@@ -687,7 +692,7 @@ async function main(): Promise<void> {
     await b.ex?.stop();
   }
   const order = [
-    'raw_fetch_rtt', 'raw_ws_rtt', 'click_to_exchange_floor', 'message_to_exchange_floor', 'sign',
+    'raw_fetch_rtt', 'raw_ws_rtt', 'click_to_exchange_floor', 'message_to_exchange_floor', 'sign', 'asl_step_fill', 'asl_step_fill_mainnet',
     'click_to_exchange_ws', 'click_to_exchange_rest', 'click_to_ack', 'click_to_ack_rest', 'click_input_to_listener', 'click_input_to_request',
     'hotkey_warm_to_exchange', 'hotkey_warm_to_answer', 'order_input_to_signed', 'order_input_to_sent', 'order_received_to_sent', 'order_received_to_answer', 'ack_received_to_sent', 'ack_sent_to_answer', 'ack_exchange_handling', 'ack_received_to_answer', 'worker_idb_put', 'worker_storage_get', 'worker_storage_set',
     'hotkey_cold_to_exchange',

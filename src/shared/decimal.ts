@@ -27,7 +27,9 @@ function parse(x: string): Scaled {
   return { v: neg ? -v : v, s };
 }
 
-const pow10 = (n: number): bigint => 10n ** BigInt(n);
+/** Powers of ten up to 10^63, computed once: every aligned operation needs one, and BigInt exponentiation is not cheap. */
+const POW10: readonly bigint[] = Array.from({ length: 64 }, (_, i) => 10n ** BigInt(i));
+const pow10 = (n: number): bigint => POW10[n] ?? 10n ** BigInt(n);
 
 function align(a: Scaled, b: Scaled): [bigint, bigint, number] {
   const s = Math.max(a.s, b.s);

@@ -495,11 +495,31 @@ describe('restart from persisted state', () => {
     for (let k = 1; k < script.length; k++) expect(run(k)).toEqual(straight);
   });
 
-  it('does not modify the state it is given', () => {
-    const h = opened(WORKER);
+  // step() copies what it changes and shares the symbol rules with its input (reducer.ts): no event may write
+  // through to the state it was given, the rules included.
+  it.each<{ name: string; config: ProtectionConfig; ev: ProtectionEvent }>([
+    { name: 'a mark past a tier', config: WORKER, ev: { type: 'mark', symbol: 'TESTUSDT', price: '105', atMs: 5_000 } },
+    { name: 'a fill that resizes', config: NATIVE, ev: { type: 'fill', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'BUY', qty: '1', price: '102', atMs: 5_000 } },
+    { name: 'a fill on a new symbol', config: NATIVE, ev: { type: 'fill', symbol: 'ETHUSDT', positionSide: 'BOTH', side: 'SELL', qty: '2', price: '3000', atMs: 5_000 } },
+    { name: 'new symbol rules', config: WORKER, ev: { type: 'symbolRules', rules: [{ symbol: 'SOLUSDT', tickSize: '0.010', minPrice: '0.01' }], atMs: 5_000 } },
+    { name: 'changed symbol rules', config: WORKER, ev: { type: 'symbolRules', rules: [{ symbol: 'TESTUSDT', tickSize: '0.1', minPrice: '0.1' }], atMs: 5_000 } },
+    { name: 'a rejection', config: WORKER, ev: { type: 'algoRejected', clientAlgoId: 'nope', code: -2021, msg: 'would trigger', atMs: 5_000 } },
+  ])('does not modify the state it is given: $name', ({ config, ev }) => {
+    const h = opened(config);
     const before = JSON.stringify(h.state);
-    step(h.state, { type: 'mark', symbol: 'TESTUSDT', price: '105', atMs: 5_000 }, WORKER);
+    const rules = h.state.rules;
+    const next = step(h.state, ev, config);
     expect(JSON.stringify(h.state)).toBe(before);
+    expect(h.state.rules).toBe(rules);
+    expect(next.state.seq).toBe(h.state.seq + 1);
+  });
+
+  it('takes new symbol rules into the next state, normalised, and keeps the others', () => {
+    const h = opened(WORKER);
+    const next = step(h.state, { type: 'symbolRules', rules: [{ symbol: 'SOLUSDT', tickSize: '0.010', minPrice: '0.01' }], atMs: 5_000 }, WORKER);
+    expect(next.state.rules['SOLUSDT']).toEqual({ tickSize: '0.01', minPrice: '0.01' });
+    expect(next.state.rules['TESTUSDT']).toEqual(h.state.rules['TESTUSDT']);
+    expect(h.state.rules['SOLUSDT']).toBeUndefined();
   });
 });
 

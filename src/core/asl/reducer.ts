@@ -363,7 +363,9 @@ function onCloseResult(ctx: Ctx, ev: Extract<ProtectionEvent, { type: 'closeResu
 }
 
 function onSymbolRules(ctx: Ctx, ev: Extract<ProtectionEvent, { type: 'symbolRules' }>): void {
-  for (const r of ev.rules) ctx.s.rules[r.symbol] = { tickSize: normalize(r.tickSize), minPrice: normalize(r.minPrice) };
+  const rules = { ...ctx.s.rules };
+  for (const r of ev.rules) rules[r.symbol] = { tickSize: normalize(r.tickSize), minPrice: normalize(r.minPrice) };
+  ctx.s.rules = rules;
   for (const rec of Object.values(ctx.s.positions)) {
     if (rec.awaitingRules && ruleOf(ctx, rec.symbol) !== undefined) startGen(ctx, rec, 'entry');
   }
@@ -413,9 +415,28 @@ function handle(ctx: Ctx, ev: ProtectionEvent): void {
  * from `event.atMs`, client ids from per-position counters in the state.
  */
 export function step(state: ProtectionState, event: ProtectionEvent, config: ProtectionConfig): { state: ProtectionState; effects: Effect[] } {
-  const ctx: Ctx = { s: structuredClone(state), cfg: config, fx: [], atMs: event.atMs };
+  // The symbol rules (every listed symbol, hundreds on mainnet) are shared with the input, not copied: only
+  // onSymbolRules changes them, and it replaces the map instead of writing into it. The rest is a plain-data copy,
+  // a fraction of structuredClone's cost on this shape (which cost a fill's step 0.1-0.6 ms before its stop left).
+  const { rules, ...rest } = state;
+  const ctx: Ctx = { s: { ...copyPlain(rest), rules }, cfg: config, fx: [], atMs: event.atMs };
   ctx.s.seq += 1;
   handle(ctx, event);
   sweepProvisional(ctx);
   return { state: ctx.s, effects: ctx.fx };
+}
+
+/**
+ * A deep copy of JSON-shaped data (plain objects, arrays and primitives: what ProtectionStateSchema admits).
+ */
+function copyPlain<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    const items: unknown[] = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) items[i] = copyPlain<unknown>(value[i]);
+    return items as T;
+  }
+  const out: Record<string, unknown> = {};
+  for (const k in value) out[k] = copyPlain<unknown>(value[k]);
+  return out as T;
 }
