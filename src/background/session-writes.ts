@@ -9,7 +9,7 @@
  * writes that are (a trader's order id's reservation, or the `sent` entry of an order without one, and the
  * protector's id reservation) are confirmed writes, issued at
  * once and carrying the batch before them, so their confirmation confirms every write issued before them; and the
- * writes that must be issued before a frame, though not waited for, go at once with the batch too. Writes
+ * writes that must be issued in a frame's own task, though not waited for, go at once with the batch too. Writes
  * reach the browser in call order (a later value of a key replaces an earlier one in the same batch, which is what
  * the browser would have kept), and reads and removals are issued after the batch, so none overtakes a write.
  *

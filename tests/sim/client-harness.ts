@@ -99,6 +99,7 @@ export interface ClientExtras {
   readonly journal?: JournalStore;
   readonly credentials?: { apiKey: string; key: SigningKey };
   readonly fetch?: FetchLike;
+  readonly socketFactory?: SocketFactory;
 }
 
 /** A client against `sim`, by default with the demo account's HMAC key and Node's fetch. */
@@ -108,7 +109,7 @@ export async function makeClient(sim: SimExchange, opts: Partial<ExchangeClientO
   const client = new ExchangeClient(
     {
       fetch: extras.fetch ?? ((url, init) => fetch(url, init)),
-      socketFactory: nodeSocketFactory,
+      socketFactory: extras.socketFactory ?? nodeSocketFactory,
       now: () => Date.now(),
       jitter: () => 0.5,
       scheduler: hostScheduler,

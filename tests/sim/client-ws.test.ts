@@ -6,9 +6,11 @@ import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { endpointsFor } from '../../src/background/exchange/client.ts';
 import { HEDGE_AFTER_MS, SLOW_ANSWER_LOOKS_MS } from '../../src/background/exchange/orders.ts';
+import type { SocketFactory } from '../../src/background/exchange/ports.ts';
 import type { AlgoIntent } from '../../src/core/intents.ts';
+import { MemoryJournalStore, type JournalStore } from '../../src/core/journal.ts';
 import { DEMO_ACCOUNT, type SimExchange } from '../../sim/server.ts';
-import { control, fault, ledger, makeClient, marketBuy, nextIntentId, placedFor, restingBuyPrice, startExchange, until, type Harness } from './client-harness.ts';
+import { control, fault, ledger, makeClient, marketBuy, nextIntentId, nodeSocketFactory, placedFor, restingBuyPrice, startExchange, until, type Harness } from './client-harness.ts';
 
 let sim: SimExchange;
 let h: Harness | null = null;
@@ -156,6 +158,42 @@ describe('WebSocket API orders', () => {
     expect(marks).toEqual(['sent (journal: sent)', 'answered']);
     await new Promise((r) => setTimeout(r, SLOW_ANSWER_LOOKS_MS[0]! + 100));
     expect(looks).toBe(0);
+  });
+
+  it("a protective order's sent entry is written right after its frame leaves, a trader's order's before", async () => {
+    const steps: string[] = [];
+    const journal = new MemoryJournalStore();
+    const recording: JournalStore = {
+      put: (e) => {
+        if (e.state === 'sent') steps.push(`${e.intent.kind} sent entry`);
+        return journal.put(e);
+      },
+      get: (id) => journal.get(id),
+      list: () => journal.list(),
+      reserve: (r) => journal.reserve(r),
+      reservations: () => journal.reservations(),
+      release: (ids) => journal.release(ids),
+    };
+    const socketFactory: SocketFactory = (url, handlers) => {
+      const socket = nodeSocketFactory(url, handlers);
+      return {
+        send: (text) => {
+          const method = /"method":"([a-zA-Z.]+)"/.exec(text)?.[1];
+          if (method === 'order.place' || method === 'algoOrder.place') steps.push(`${method} frame`);
+          socket.send(text);
+        },
+        close: () => socket.close(),
+      };
+    };
+    h = await makeClient(sim, {}, { journal: recording, socketFactory });
+    await h.client.start({ userStream: false });
+    await until(() => h!.client.wsApi!.isUp);
+    expect(await h.client.placeOrder(marketBuy())).toMatchObject({ state: 'filled', via: 'ws-api' });
+    const clientId = `sl-BTCUSDT-B-${Date.now() % 1_000_000}`;
+    const stopIntent = stop(clientId);
+    expect(await h.client.placeAlgoOrder(stopIntent)).toMatchObject({ state: 'acked', via: 'ws-api' });
+    expect(steps).toEqual(['order sent entry', 'order.place frame', 'algoOrder.place frame', 'algo sent entry']);
+    expect(await journal.get(stopIntent.id)).toMatchObject({ state: 'acked', via: 'ws-api' });
   });
 
   it('Ed25519: session.logon once, then orders carry only the timestamp', async () => {

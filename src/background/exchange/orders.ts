@@ -435,28 +435,34 @@ export class OrderEngine {
   }
 
   /**
-   * One physical send of the current attempt; the `sent` entry is put before the bytes leave (the store decides
-   * whether that waits for storage: worker-ports.ts).
+   * One physical send of the current attempt. The `sent` entry is put before the bytes leave (the store decides
+   * whether that waits for storage: worker-ports.ts), except a protective order's, which is put right after its
+   * frame, in the same task (see {@link #putAfterSend}).
    */
   async #send(entry: JournalEntry, trace: OrderTrace | undefined): Promise<{ outcome: CallOutcome; sent: JournalEntry }> {
     let sent = entry;
     this.#index(entry);
     const ep = ENDPOINTS[entry.intent.kind];
+    const afterSend = entry.intent.kind === 'algo';
     const record =
       (via: 'rest' | 'ws-api') =>
       async (info: SignedInfo): Promise<void> => {
         sent = markSent(entry, { nowMs: this.deps.now(), signedAtMs: info.signedAtMs, timestampMs: info.timestampMs, via });
-        await this.deps.journal.put(sent);
+        if (!afterSend) await this.deps.journal.put(sent);
         if (trace?.looked !== undefined && entry.intent.kind === 'order') stopLooking = this.#lookWhileUnanswered(entry.intent.symbol, entry.clientOrderId, trace.looked);
       };
+    const onSent = (): void => {
+      if (afterSend) this.#putAfterSend(sent);
+      trace?.sent();
+    };
     let stopLooking = (): void => undefined;
     const priority = priorityOf(entry.intent);
     const ws = this.deps.wsApi;
     const overRest = (): Promise<CallOutcome> =>
-      this.deps.rest.http.send(ep.method, ep.path, entry.request, { security: 'SIGNED', priority, beforeSend: record('rest'), sent: () => trace?.sent(), symbol: entry.intent.symbol });
+      this.deps.rest.http.send(ep.method, ep.path, entry.request, { security: 'SIGNED', priority, beforeSend: record('rest'), sent: onSent, symbol: entry.intent.symbol });
     try {
       if (ws !== null && ws.isUp) {
-        const overWs = ws.request(ep.ws, entry.request, { signed: true, priority, beforeSend: record('ws-api'), sent: () => trace?.sent(), symbol: entry.intent.symbol });
+        const overWs = ws.request(ep.ws, entry.request, { signed: true, priority, beforeSend: record('ws-api'), sent: onSent, symbol: entry.intent.symbol });
         const hedgeId = entry.intent.kind === 'algo' ? entry.intent.clientId : undefined;
         const outcome = hedgeId !== undefined ? await this.#hedged(hedgeId, overWs, overRest) : await overWs;
         // `refused` = the frame never left (socket closed in between): REST is the fallback path.
@@ -466,6 +472,20 @@ export class OrderEngine {
     } finally {
       stopLooking();
     }
+  }
+
+  /**
+   * A protective order's `sent` entry, issued right after its frame or request was handed over, in the same task.
+   * Before the frame it cost the stop a `chrome.storage.session.set` call (0.1-0.5 ms of the worker's thread,
+   * carrying the task's batched writes) and bought no guarantee: the write is not confirmed either way, and Chrome
+   * drops the storage calls of a worker it is stopping while that worker's sockets still send for ~50 ms, so a stop's
+   * frame can leave without its entry in both orders. What covers a lost entry is the restarted worker, which looks a
+   * placement its journal shows unsent up by `clientAlgoId` before sending it again (session.ts, `#resendUnsent`),
+   * and the exchange, which refuses a second open order under the same id (-4116). A trader's order keeps its write
+   * before the frame: it may be re-sent under a new attempt, and its record must exist before a position can open.
+   */
+  #putAfterSend(sent: JournalEntry): void {
+    this.deps.journal.put(sent).catch((e: unknown) => this.deps.logger.warn('journal: a protective order\'s sent entry was not written', { clientId: sent.clientOrderId, error: String(e) }));
   }
 
   /**

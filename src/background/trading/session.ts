@@ -279,8 +279,8 @@ export class TradingSession {
    * entry, or one still `pending`. Anything the journal shows sent is the resumed reconciliation's to settle.
    *
    * The journal can be wrong in one direction: Chrome drops the storage calls of a worker it has begun to stop
-   * while the worker still sends on its sockets, so a stop's `sent` entry, issued before its frame, can be lost
-   * though the stop left. So each is looked up by its client id first (one weight-1 read each, in parallel), and
+   * while the worker still sends on its sockets, so a stop's `sent` entry, issued with its frame, can be lost though
+   * the stop left. So each is looked up by its client id first (one weight-1 read each, in parallel), and
    * one the exchange has is adopted, not placed again: a full soak had a restarted worker place 12 protective ids a
    * second time. A lookup that fails, or has not answered within RESEND_LOOKUP_BUDGET_MS, re-sends, as before: a
    * stop not placed is worse than a duplicate one, which Binance refuses while the first rests (-4116) and the
