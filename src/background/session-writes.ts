@@ -34,16 +34,36 @@ export interface SessionWriterDeps {
 
 export class SessionWriter {
   #batch: Record<string, unknown> | null = null;
+  /** Values of the batch computed only when it is issued ({@link writeComputed}). */
+  readonly #computed = new Map<string, () => unknown>();
 
   constructor(private readonly deps: SessionWriterDeps) {}
 
   /** Issues the write after this task, batched with the task's other writes; nothing waits for it. */
   write(items: Record<string, unknown>): void {
+    const batch = this.#open();
+    for (const k of Object.keys(items)) this.#computed.delete(k);
+    Object.assign(batch, items);
+  }
+
+  /**
+   * Like {@link write}, but the value is computed when the batch is issued: after the task's frames have left, and
+   * once however often the key was written in the task. For a large value written at every step (the protector's
+   * state, serialised: 40-50 µs for 7 KB on this project's machine, on the path from a fill to its stop's frame).
+   */
+  writeComputed(key: string, value: () => unknown): void {
+    const batch = this.#open();
+    delete batch[key];
+    this.#computed.set(key, value);
+  }
+
+  /** The batch of this task, with its flush scheduled. */
+  #open(): Record<string, unknown> {
     if (this.#batch === null) {
       this.#batch = {};
       this.deps.afterTask(() => this.#flush());
     }
-    Object.assign(this.#batch, items);
+    return this.#batch;
   }
 
   /** Issues the batch and this write now, as one `set`, before whatever the caller does next; nothing waits for it. */
@@ -75,6 +95,8 @@ export class SessionWriter {
   #take(): Record<string, unknown> {
     const batch = this.#batch ?? {};
     this.#batch = null;
+    for (const [k, value] of this.#computed) batch[k] = value();
+    this.#computed.clear();
     return batch;
   }
 

@@ -117,3 +117,48 @@ describe('SessionWriter: session-storage writes batched per task, in order', () 
     expect(lost).toHaveLength(2);
   });
 });
+
+describe('SessionWriter.writeComputed: a value computed when its batch is issued', () => {
+  it('is computed once, after the task, from the last call of the task', () => {
+    const { area, writer, endTask } = setUp();
+    const computed: string[] = [];
+    for (const v of ['s1', 's2', 's3']) writer.writeComputed('state', () => (computed.push(v), v));
+    writer.write({ other: 'x' });
+    expect(computed).toEqual([]);
+    endTask();
+    expect(computed).toEqual(['s3']);
+    expect(area.calls).toEqual([{ op: 'set', items: { other: 'x', state: 's3' } }]);
+  });
+
+  it('the later of a plain and a computed write of one key wins, either way round', () => {
+    const { area, writer, endTask } = setUp();
+    writer.writeComputed('a', () => 'computed');
+    writer.write({ a: 'plain' });
+    writer.write({ b: 'plain' });
+    writer.writeComputed('b', () => 'computed');
+    endTask();
+    expect(area.calls).toEqual([{ op: 'set', items: { a: 'plain', b: 'computed' } }]);
+  });
+
+  it('goes with a write issued at once or confirmed, computed then, and not again after the task', async () => {
+    const { area, writer, endTask } = setUp();
+    let n = 0;
+    writer.writeComputed('state', () => `v${++n}`);
+    writer.writeNow({ entry: 'sent' });
+    expect(area.calls).toEqual([{ op: 'set', items: { state: 'v1', entry: 'sent' } }]);
+    writer.writeComputed('state', () => `v${++n}`);
+    await writer.writeConfirmed({ reservation: 'r' });
+    endTask();
+    expect(area.calls).toEqual([
+      { op: 'set', items: { state: 'v1', entry: 'sent' } },
+      { op: 'set', items: { state: 'v2', reservation: 'r' } },
+    ]);
+    expect(n).toBe(2);
+  });
+
+  it('a read after it sees the computed value', async () => {
+    const { writer } = setUp();
+    writer.writeComputed('state', () => 'v');
+    expect(await writer.read('state')).toEqual({ state: 'v' });
+  });
+});

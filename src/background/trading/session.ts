@@ -134,7 +134,7 @@ export class TradingSession {
       // Issued, not awaited; what must not be lost with it, the id counter, is reserved apart (protector.ts). Stored
       // as one JSON string: Chrome converts a stored object property by property on the worker's thread, twice (the
       // write, and the onChanged event every write sends back); a 4 KB state measured half the time as a string.
-      save: (state) => sessionWrites.write({ [this.#protectionKey]: JSON.stringify(state) }),
+      save: (state) => sessionWrites.writeComputed(this.#protectionKey, () => JSON.stringify(state)),
       loadIdFloor: async () => (await sessionWrites.read(this.#idFloorKey))[this.#idFloorKey],
       reserveIds: (floor) => sessionWrites.writeConfirmed({ [this.#idFloorKey]: floor }),
       trace: (text) => workerLogger.info(`protection: ${text}`),
