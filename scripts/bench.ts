@@ -615,7 +615,7 @@ class Bench {
     this.metric('panel_bundle_gzip_kb', 'KiB', [kib(b.panel.gzipBytes)], 'the same, gzip -6');
   }
 
-  protectionMetric(): void {
+  async protectionMetric(): Promise<void> {
     const { ws, rest } = this.#fillToStop;
     const what = 'BUY entries (clicks and hotkeys): the exchange filled the MARKET entry → accepted the protective STOP_MARKET (user-data push, protector, signing';
     this.metric('fill_to_stop_accepted', 'ms', [...ws, ...rest], `${what}), whichever path the stop took`, 'raw_ws_rtt');
@@ -626,6 +626,14 @@ class Bench {
       this.metric('stop_exchange_handling_ws', 'ms', this.#stopHandlingWs, "the local exchange's own handling of each of those stops (received → accepted)");
     }
     if (rest.length > 0) this.metric('fill_to_stop_accepted_rest', 'ms', rest, `${what}, the stop over REST: the REST clicks drop the WS API just before the entry)`, 'raw_fetch_rtt');
+    // The worker's own share, as each accepted stop's journal line gives it (session.ts, #stopTiming).
+    const r = await bounded(this.ext.evaluate(probes.sendTimed, { type: 'journal.query', text: 'STOP_MARKET', limit: 5000 }), 10_000, 'journal.query');
+    const answer = r.answer as { ok: boolean; value?: Array<{ kind: string; latency?: Record<string, number> }> };
+    if (!answer.ok || answer.value === undefined) throw new Error(`journal.query failed: ${JSON.stringify(r.answer)}`);
+    const own = answer.value.flatMap((e) => (e.kind === 'stop' && e.latency?.['sent'] !== undefined ? [e.latency['sent']] : []));
+    if (own.length > 0) {
+      this.metric('fill_read_to_stop_sent', 'ms', own, "in the worker: a fill read (its stream message taken off the socket, or the entry's answer parsed) → its protective STOP_MARKET's frame or request handed over (performance.now, 0.1 ms steps): Strike's own time in fill → stop, every such stop of the run");
+    }
     if (this.#fillToStopLedger.length > 0) {
       this.notes.push(
         `fill_to_stop_accepted from the ledger (whole ms): median ${median(this.#fillToStopLedger)} ms, p99 ${percentile(this.#fillToStopLedger, 99)} ms over ${this.#fillToStopLedger.length}`,
@@ -696,7 +704,7 @@ async function main(): Promise<void> {
     'click_to_exchange_ws', 'click_to_exchange_rest', 'click_to_ack', 'click_to_ack_rest', 'click_input_to_listener', 'click_input_to_request',
     'hotkey_warm_to_exchange', 'hotkey_warm_to_answer', 'order_input_to_signed', 'order_input_to_sent', 'order_received_to_sent', 'order_received_to_answer', 'ack_received_to_sent', 'ack_sent_to_answer', 'ack_exchange_handling', 'ack_received_to_answer', 'worker_idb_put', 'worker_storage_get', 'worker_storage_set',
     'hotkey_cold_to_exchange',
-    'fill_to_stop_accepted', 'fill_to_stop_accepted_ws', 'fill_to_stop_arrived_ws', 'stop_exchange_handling_ws', 'fill_to_stop_accepted_rest', 'vault_unlock', 'worker_restart_to_ready', 'worker_script_to_ready', 'worker_restart_to_answer', 'panel_document_start', 'panel_interactive',
+    'fill_to_stop_accepted', 'fill_to_stop_accepted_ws', 'fill_to_stop_arrived_ws', 'fill_read_to_stop_sent', 'stop_exchange_handling_ws', 'fill_to_stop_accepted_rest', 'vault_unlock', 'worker_restart_to_ready', 'worker_script_to_ready', 'worker_restart_to_answer', 'panel_document_start', 'panel_interactive',
     'worker_bundle_kb', 'worker_bundle_gzip_kb', 'panel_bundle_kb', 'panel_bundle_gzip_kb',
     'ref_node_fetch_rtt', 'ref_node_order_to_exchange', 'ref_node_order_rtt',
   ];

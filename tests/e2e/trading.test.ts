@@ -60,6 +60,14 @@ describe('trading in real Chromium against the local exchange', () => {
     expect(Number(stop?.triggerPrice)).toBeGreaterThan(44_900);
     expect(Number(stop?.triggerPrice)).toBeLessThan(45_100);
     expect(algos.filter((a) => a.orderType === 'TRAILING_STOP_MARKET').map((a) => a.callbackRate).sort()).toEqual(['1', '1.5', '2']);
+    // The stop's journal line says how long the worker held the fill before the stop left (its own time).
+    const journal = await eventually(
+      () => page.evaluate(() => chrome.runtime.sendMessage({ type: 'journal.query', text: 'STOP_MARKET', limit: 50 })) as Promise<{ ok: boolean; value: Array<{ kind: string; text: string; latency?: Record<string, number> }> }>,
+      (r) => r.ok && r.value.some((e) => e.kind === 'stop' && e.text.startsWith('STOP_MARKET') && e.text.endsWith('accepted')),
+    );
+    const line = journal.value.find((e) => e.kind === 'stop' && e.text.startsWith('STOP_MARKET') && e.text.endsWith('accepted'));
+    expect(line?.text).toBe(`STOP_MARKET SELL 0.01 BTCUSDT ${stop?.triggerPrice} accepted`);
+    expect(line?.latency?.['sent']).toBeGreaterThanOrEqual(0);
   });
 
   it('the ASL tiers carry the stop up and a pullback closes the position, leaving no protective order', async () => {

@@ -160,8 +160,8 @@ export class ExchangeClient {
   }
 
   /** Exactly-once conditional order on the Algo Service (§0.1). */
-  placeAlgoOrder(intent: AlgoIntent): Promise<JournalEntry> {
-    return this.orders.submit(intent);
+  placeAlgoOrder(intent: AlgoIntent, trace?: OrderTrace): Promise<JournalEntry> {
+    return this.orders.submit(intent, trace);
   }
 
   cancelOrder(intent: CancelIntent): Promise<JournalEntry> {

@@ -452,8 +452,8 @@ export class OrderEngine {
         if (trace?.looked !== undefined && entry.intent.kind === 'order') stopLooking = this.#lookWhileUnanswered(entry.intent.symbol, entry.clientOrderId, trace.looked);
       };
     const onSent = (): void => {
-      if (afterSend) this.#putAfterSend(sent);
       trace?.sent();
+      if (afterSend) this.#putAfterSend(sent);
     };
     let stopLooking = (): void => undefined;
     const priority = priorityOf(entry.intent);

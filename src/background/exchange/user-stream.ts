@@ -16,7 +16,8 @@ export interface UserStreamConfig {
 export const DEFAULT_USER_STREAM_CONFIG: UserStreamConfig = { keepAliveMs: 30 * 60_000 };
 
 export interface UserStreamListener {
-  event?(event: UserEvent): void;
+  /** `receivedAtMs`: `performance.now()` as the message was taken off the socket, before it was parsed. */
+  event?(event: UserEvent, receivedAtMs: number): void;
   reconnected?(): void;
 }
 
@@ -107,6 +108,7 @@ export class UserStream {
   }
 
   #onMessage(text: string): void {
+    const receivedAtMs = performance.now();
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -121,6 +123,6 @@ export class UserStream {
       if (event.listenKey === this.#listenKey) this.#renewKey('listenKeyExpired');
       return;
     }
-    for (const l of this.#listeners) l.event?.(event);
+    for (const l of this.#listeners) l.event?.(event, receivedAtMs);
   }
 }
