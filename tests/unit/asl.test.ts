@@ -396,6 +396,36 @@ describe('rejections never leave zero stops; attempts are bounded', () => {
   });
 });
 
+describe('-2021 on a stop of an older generation', () => {
+  const fill = (side: 'BUY' | 'SELL', qty: string): Ev => ({ type: 'fill', symbol: 'TESTUSDT', positionSide: 'BOTH', side, qty, price: '100' });
+  const refused = (clientAlgoId: string): Ev => ({ type: 'algoRejected', clientAlgoId, code: -2021, msg: 'Order would immediately trigger.' });
+  const closes = (fx: Effect[]) => fx.flatMap((e) => (e.type === 'closeMarket' ? [e.params] : []));
+
+  it.each([
+    { direction: 'long', entry: 'BUY', close: 'SELL', trigger: '90' },
+    { direction: 'short', entry: 'SELL', close: 'BUY', trigger: '110' },
+  ] as const)('$direction: the price is past the current stop too (generations only tighten), so it closes at once', ({ entry, close, trigger }) => {
+    const h = new Harness(WORKER);
+    expect(places(h.send(fill(entry, '1')))).toMatchObject([{ clientAlgoId: 'sl-TESTUSDT-B-1', triggerPrice: trigger, quantity: '1' }]);
+    // A second fill before the first stop is answered: a new generation for the whole size.
+    expect(places(h.send(fill(entry, '1')))).toMatchObject([{ clientAlgoId: 'sl-TESTUSDT-B-2', triggerPrice: trigger, quantity: '2' }]);
+    const fx = h.send(refused('sl-TESTUSDT-B-1'));
+    expect(closes(fx)).toEqual([{ symbol: 'TESTUSDT', side: close, positionSide: 'BOTH', type: 'MARKET', quantity: '2', reduceOnly: 'true', newClientOrderId: 'cl-TESTUSDT-B-3' }]);
+    expect(texts(fx)).toEqual([`Stop would trigger immediately: closing 2 TESTUSDT at market (stop ${trigger})`]);
+    // The current generation's own refusal then adds nothing: one close.
+    expect(h.send(refused('sl-TESTUSDT-B-2'))).toEqual([]);
+  });
+
+  it('a trailing member of an older generation refused the same way closes nothing (its level is not the stop)', () => {
+    const h = new Harness(NATIVE);
+    h.send(fill('BUY', '1'));
+    h.send(fill('BUY', '1'));
+    const fx = h.send(refused('t1-TESTUSDT-B-2'));
+    expect(closes(fx)).toEqual([]);
+    expect(h.state.positions['TESTUSDT:BOTH']?.closing).toBeNull();
+  });
+});
+
 describe('replace without a gap', () => {
   it('cancels only after the accept; a failed cancel is retried, an already-gone order is dropped', () => {
     const h = opened(WORKER);

@@ -3,7 +3,7 @@
  * functions of data", design.md). The runner executes the effects, feeds their outcomes back as events and persists
  * the returned state after every step.
  */
-import { abs, add, decimalPlaces, div, eq, gt, isNegative, isZero, mul, neg, normalize } from '../../shared/decimal.ts';
+import { abs, add, decimalPlaces, div, eq, gt, gte, isNegative, isZero, lte, mul, neg, normalize } from '../../shared/decimal.ts';
 import { assertNever } from '../../shared/result.ts';
 import {
   abandonGen,
@@ -30,7 +30,7 @@ import {
   type Ctx,
 } from './engine.ts';
 import { parseClientId, posKey } from './ids.ts';
-import { stopParams, trailParams } from './orders.ts';
+import { closingSide, stopParams, trailParams } from './orders.ts';
 import { isBetterMark, reachedTier } from './pricing.ts';
 import { reconcile } from './reconcile.ts';
 import { ALREADY_GONE, DUPLICATE_ID, RETRY_SAME_ID, TRANSIENT_ATTEMPTS, WOULD_TRIGGER } from './codes.ts';
@@ -259,6 +259,17 @@ function onWouldTrigger(ctx: Ctx, rec: PositionRecord, order: ProtectiveOrder, c
   startClose(ctx, rec, `Stop would trigger immediately: closing ${rec.size} ${rec.symbol} at market (stop ${order.params.triggerPrice ?? '?'})`);
 }
 
+/**
+ * Whether a price past `order`, a stop refused as already triggered, is past the position's current stop too: a stop
+ * that closes this direction, which the current stop is at least as tight as (generations only tighten, but a
+ * position that flipped keeps the orders of its former direction until they are cancelled).
+ */
+function pastCurrentStop(rec: PositionRecord, order: ProtectiveOrder): boolean {
+  const trigger = order.params.triggerPrice;
+  if (order.role !== 'stop' || trigger === undefined || rec.stopPrice === null || order.params.side !== closingSide(rec.direction)) return false;
+  return rec.direction === 'long' ? gte(rec.stopPrice, trigger) : lte(rec.stopPrice, trigger);
+}
+
 function onRejected(ctx: Ctx, ev: Extract<ProtectionEvent, { type: 'algoRejected' }>): void {
   const found = findOrder(ctx, ev.clientAlgoId);
   if (found === null || found.order.status !== 'placing') return;
@@ -275,6 +286,12 @@ function onRejected(ctx: Ctx, ev: Extract<ProtectionEvent, { type: 'algoRejected
   if (order.gen !== rec.gen) {
     // An older generation's member: the current one supersedes it.
     removeOrder(rec, order);
+    if (WOULD_TRIGGER.has(ev.code) && pastCurrentStop(rec, order)) {
+      // ...unless the price is past it, and so past the current stop too: waiting for that one's own -2021 left a
+      // position no stop for 1.08 s in a full soak, as a restarted worker's generations were refused one by one.
+      startClose(ctx, rec, `Stop would trigger immediately: closing ${rec.size} ${rec.symbol} at market (stop ${order.params.triggerPrice ?? '?'})`);
+      return;
+    }
     ensureProtected(ctx, rec);
     settle(ctx, rec);
     return;
