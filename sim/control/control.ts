@@ -216,7 +216,7 @@ export class SimControl {
         return { id: null };
       }
       case 'wsSilence':
-        this.d.wsFaults()?.silence(f.pathPrefix, this.d.clock.now() + f.durationMs);
+        this.d.wsFaults()?.silence(f.pathPrefix, this.d.clock.now() + f.durationMs, f.lostRequests);
         this.d.faults.count(f.kind);
         return { id: null };
       case 'listenKeyExpire':

@@ -46,7 +46,9 @@ export const FaultSpec = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('ban418'), retryAfterSec: z.number().int().min(0).default(120), ...Scope }),
   z.strictObject({ kind: z.literal('clockSkew'), offsetMs: z.number().int().min(-9_000_000_000_000).max(9_000_000_000_000), durationMs: z.number().int().positive().max(86_400_000).default(60_000) }),
   z.strictObject({ kind: z.literal('wsDrop'), pathPrefix: z.string().default('/') }),
-  z.strictObject({ kind: z.literal('wsSilence'), pathPrefix: z.string().default('/'), durationMs: z.number().int().positive().max(86_400_000) }),
+  // `lostRequests`: WebSocket API requests sent meanwhile are lost too, as on a half-open connection; by default
+  // they are executed and only their answers are lost.
+  z.strictObject({ kind: z.literal('wsSilence'), pathPrefix: z.string().default('/'), durationMs: z.number().int().positive().max(86_400_000), lostRequests: z.boolean().default(false) }),
   z.strictObject({ kind: z.literal('listenKeyExpire'), accountId: z.string().optional() }),
 ]);
 /** A fault after parsing (defaults applied). */

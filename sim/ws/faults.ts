@@ -5,22 +5,34 @@
 
 /** Silence windows keyed by path prefix (e.g. `/market`, `/private`, `/ws-fapi`), in exchange-clock ms. */
 export class SilenceWindows {
-  private readonly windows = new Map<string, number>();
+  private readonly windows = new Map<string, { readonly untilMs: number; readonly lostRequests: boolean }>();
 
-  /** Silences paths starting with `pathPrefix` until `untilMs`; a later call for the same prefix replaces it. */
-  set(pathPrefix: string, untilMs: number): void {
-    this.windows.set(pathPrefix, untilMs);
+  /**
+   * Silences paths starting with `pathPrefix` until `untilMs`; a later call for the same prefix replaces it. With
+   * `lostRequests`, what clients send on those paths meanwhile is dropped unread.
+   */
+  set(pathPrefix: string, untilMs: number, lostRequests = false): void {
+    this.windows.set(pathPrefix, { untilMs, lostRequests });
   }
 
   /** Whether `path` is silenced at `nowMs`; expired windows are pruned. */
   isSilenced(path: string, nowMs: number): boolean {
-    if (this.windows.size === 0) return false;
-    let silenced = false;
-    for (const [prefix, until] of this.windows) {
-      if (until <= nowMs) this.windows.delete(prefix);
-      else if (path.startsWith(prefix)) silenced = true;
+    return this.#covering(path, nowMs).length > 0;
+  }
+
+  /** Whether what a client sends on `path` at `nowMs` is lost. */
+  losesRequests(path: string, nowMs: number): boolean {
+    return this.#covering(path, nowMs).some((w) => w.lostRequests);
+  }
+
+  #covering(path: string, nowMs: number): Array<{ readonly lostRequests: boolean }> {
+    if (this.windows.size === 0) return [];
+    const out: Array<{ readonly lostRequests: boolean }> = [];
+    for (const [prefix, w] of this.windows) {
+      if (w.untilMs <= nowMs) this.windows.delete(prefix);
+      else if (path.startsWith(prefix)) out.push(w);
     }
-    return silenced;
+    return out;
   }
 }
 

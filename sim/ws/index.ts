@@ -32,8 +32,11 @@ export interface WsOptions {
 
 /** `WsFaults` plus the switch that opens silence windows. */
 export interface WsFaultControl extends WsFaults {
-  /** Sends nothing on connections whose path starts with `pathPrefix` until exchange time `untilMs`. */
-  silence(pathPrefix: string, untilMs: number): void;
+  /**
+   * Sends nothing on connections whose path starts with `pathPrefix` until exchange time `untilMs`; with
+   * `lostRequests`, WebSocket API requests received on them meanwhile are not executed either.
+   */
+  silence(pathPrefix: string, untilMs: number, lostRequests?: boolean): void;
 }
 
 /** What `attachWebSockets` returns. */
@@ -158,6 +161,7 @@ export function attachWebSockets(server: Server, deps: WsDeps, opts: WsOptions =
   const openApi = (ws: WebSocket, path: string, clientKey: string, returnRateLimits: boolean): void => {
     const api = new WsApiConnection(deps, { clientKey, connectedSince: deps.now(), returnRateLimits });
     ws.on('message', (data) => {
+      if (silences.losesRequests(path, deps.now())) return;
       const reply = api.handle(text(data));
       sendOn(ws, path, reply, deps.now());
     });
@@ -197,7 +201,7 @@ export function attachWebSockets(server: Server, deps: WsDeps, opts: WsOptions =
       for (const t of [...tracked]) if (filter(t.path)) t.ws.terminate();
     },
     isSilenced: (path, nowMs) => silences.isSilenced(path, nowMs),
-    silence: (pathPrefix, untilMs) => silences.set(pathPrefix, untilMs),
+    silence: (pathPrefix, untilMs, lostRequests) => silences.set(pathPrefix, untilMs, lostRequests),
   };
 
   return {

@@ -104,26 +104,44 @@ describe('WebSocket API orders', () => {
   });
 
   /**
-   * A client whose WebSocket API has stalled: requests over it are executed but never answered, and it stays open.
-   * Returns the client id of a protective stop to place on it.
+   * A client whose WebSocket API has stalled: it stays open, and requests over it are executed but never answered
+   * (or, with `lostRequests`, never reach the exchange). Returns the client id of a protective stop to place on it.
    */
-  async function stalledWsApi(): Promise<string> {
+  async function stalledWsApi(lostRequests = false): Promise<string> {
     h = await makeClient(sim);
     await h.client.start({ userStream: false });
     await until(() => h!.client.wsApi!.isUp);
-    await fault(sim, { kind: 'wsSilence', pathPrefix: '/ws-fapi', durationMs: 1_000 });
+    await fault(sim, { kind: 'wsSilence', pathPrefix: '/ws-fapi', durationMs: 1_000, lostRequests });
     return `sl-BTCUSDT-B-${Date.now() % 1_000_000}`;
   }
   const stop = (clientId: string): AlgoIntent => ({ kind: 'algo', id: marketBuy().id, clientId, symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_MARKET', quantity: '0.01', triggerPrice: '30000', workingType: 'MARK_PRICE', reduceOnly: true });
 
-  it('a stop unanswered over a silent WebSocket API is sent over REST as well after 250 ms, and placed once', async () => {
-    const clientId = await stalledWsApi();
+  it('a stop lost on a silent WebSocket API is looked up after 250 ms, not found, sent over REST, and placed once', async () => {
+    const clientId = await stalledWsApi(true);
     const t0 = Date.now();
     const entry = await h!.client.placeAlgoOrder(stop(clientId));
     expect(entry).toMatchObject({ state: 'acked', via: 'rest', exchangeStatus: 'NEW' });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(HEDGE_AFTER_MS);
     expect(Date.now() - t0).toBeLessThan(1_000);
     expect(await ledger(sim, 'algo.placed', clientId)).toHaveLength(1);
+  });
+
+  it('a stop the exchange has, whose answer is late, is not sent again over REST, even once it has ended', async () => {
+    const clientId = await stalledWsApi();
+    const placing = h!.client.placeAlgoOrder(stop(clientId));
+    await until(async () => (await ledger(sim, 'algo.placed', clientId)).length === 1, 1_000, 5);
+    // It triggers before the hedge would go: -4116 would no longer refuse a second copy.
+    await control(sim, 'POST', 'price', { symbol: 'BTCUSDT', price: '29000', markPrice: '29000' });
+    await until(async () => {
+      const open = await h!.client.rest.openAlgoOrders('BTCUSDT');
+      return open.ok && !open.value.some((o) => o.clientAlgoId === clientId);
+    }, 1_000, 5);
+    const entry = await placing;
+    expect(entry.via).toBe('ws-api');
+    expect(await ledger(sim, 'algo.placed', clientId)).toHaveLength(1);
+    const open = await h!.client.rest.openAlgoOrders('BTCUSDT');
+    expect(open.ok && open.value.some((o) => o.clientAlgoId === clientId)).toBe(false);
+    expect(open.ok).toBe(true);
   });
 
   it('a stop cancelled while its answer is awaited is not hedged: its REST copy would rest again after the cancel', async () => {

@@ -88,6 +88,12 @@ export const SLOW_ANSWER_LOOKS_MS: readonly number[] = [400, 800, 1_200];
  */
 export const HEDGE_AFTER_MS = 250;
 
+/**
+ * Before that REST copy, the order is looked up by its client id (weight 1); a lookup slower than this counts as not
+ * found, and the copy goes: a stop not placed is worse than one placed twice.
+ */
+export const HEDGE_LOOKUP_MS = 250;
+
 type Endpoint = { readonly ws: string; readonly method: string; readonly path: string };
 
 /** Where each intent kind goes: WS API method and REST endpoint (§3, §9). */
@@ -490,9 +496,12 @@ export class OrderEngine {
 
   /**
    * A protective order's WebSocket API send, with the same request also sent over REST if no answer came within
-   * {@link HEDGE_AFTER_MS}: the first answer that settles it wins (an acceptance or the exchange's refusal; a
-   * transport failure waits for the other path). Safe only for conditional orders under a fixed client id: the
-   * exchange refuses a second one under an open one's id (-4116, §4.7), which the journal then adopts.
+   * {@link HEDGE_AFTER_MS} and a lookup by its client id does not find it: the first answer that settles it wins (an
+   * acceptance or the exchange's refusal; a transport failure waits for the other path). Safe only for conditional
+   * orders under a fixed client id: the exchange refuses a second one under an open one's id (-4116, §4.7), which the
+   * journal then adopts. Only under an open one's: a copy that already triggered or ended does not stop a second
+   * from resting, hence the lookup. A full soak (seed 4) had a stop land over a WebSocket API whose answers came late,
+   * trigger and close its position 121 ms later, and its REST copy placed again at 273 ms.
    */
   async #hedged(clientId: string, overWs: Promise<CallOutcome>, overRest: () => Promise<CallOutcome>): Promise<CallOutcome> {
     let cancelTimer = (): void => undefined;
@@ -501,6 +510,10 @@ export class OrderEngine {
     cancelTimer();
     if (early !== null) return early;
     if (this.#cancelWanted.has(clientId)) return overWs;
+    const looked = await Promise.race([overWs.then((answer) => ({ answer })), this.#foundWithin(clientId, HEDGE_LOOKUP_MS)]);
+    if ('answer' in looked) return looked.answer;
+    // On the exchange already (its answer is what is late), or its cancel was asked for while it was looked up.
+    if (looked.found || this.#cancelWanted.has(clientId)) return overWs;
     // An answer, or the exchange's refusal; a 5xx or a transport failure leaves the outcome open.
     const settles = (o: CallOutcome): boolean => o.ok || (o.failure.kind === 'http' && o.failure.status < 500);
     const rest = overRest();
@@ -513,6 +526,16 @@ export class OrderEngine {
     if (settles(first)) return first;
     const [a, b] = await Promise.all([overWs, rest]);
     return settles(a) ? a : b;
+  }
+
+  /** Whether the exchange has a conditional order under `clientAlgoId`; false when the lookup fails or is late. */
+  async #foundWithin(clientAlgoId: string, budgetMs: number): Promise<{ found: boolean }> {
+    let cancelTimer = (): void => undefined;
+    const late = new Promise<{ found: boolean }>((resolve) => (cancelTimer = this.deps.scheduler.after(budgetMs, () => resolve({ found: false }))));
+    const looked = this.deps.rest.queryAlgoOrder(clientAlgoId).then((r) => ({ found: r.kind === 'found' }));
+    const out = await Promise.race([looked, late]);
+    cancelTimer();
+    return out;
   }
 
   /** Looks a sent order up on the {@link SLOW_ANSWER_LOOKS_MS} schedule until the returned stop is called. */
