@@ -136,8 +136,8 @@ describe('WebSocket API orders', () => {
       const open = await h!.client.rest.openAlgoOrders('BTCUSDT');
       return open.ok && !open.value.some((o) => o.clientAlgoId === clientId);
     }, 1_000, 5);
-    const entry = await placing;
-    expect(entry.via).toBe('ws-api');
+    // Settled from the exchange's copy, found by the lookup: it triggered, and ended (reduce-only, no position).
+    expect(await placing).toMatchObject({ state: 'final', exchangeStatus: 'EXPIRED', via: 'ws-api' });
     expect(await ledger(sim, 'algo.placed', clientId)).toHaveLength(1);
     const open = await h!.client.rest.openAlgoOrders('BTCUSDT');
     expect(open.ok && open.value.some((o) => o.clientAlgoId === clientId)).toBe(false);

@@ -40,7 +40,7 @@ import type { ClockKeeper } from './clock.ts';
 import type { CallOutcome, SignedInfo } from './http.ts';
 import type { Logger, Scheduler } from './ports.ts';
 import type { RestApi } from './rest.ts';
-import { AlgoCancelSchema, AlgoOrderSchema, OrderSchema, type Order, type UserEvent } from './schemas.ts';
+import { AlgoCancelSchema, AlgoOrderSchema, OrderSchema, type AlgoOrder, type Order, type UserEvent } from './schemas.ts';
 import type { WsApi } from './ws-api.ts';
 
 export interface OrderEngineDeps {
@@ -496,7 +496,8 @@ export class OrderEngine {
 
   /**
    * A protective order's WebSocket API send, with the same request also sent over REST if no answer came within
-   * {@link HEDGE_AFTER_MS} and a lookup by its client id does not find it: the first answer that settles it wins (an
+   * {@link HEDGE_AFTER_MS} and a lookup by its client id does not find it (a copy it finds settles the placement,
+   * whatever its status): otherwise the first answer that settles it wins (an
    * acceptance or the exchange's refusal; a transport failure waits for the other path). Safe only for conditional
    * orders under a fixed client id: the exchange refuses a second one under an open one's id (-4116, §4.7), which the
    * journal then adopts. Only under an open one's: a copy that already triggered or ended does not stop a second
@@ -512,8 +513,10 @@ export class OrderEngine {
     if (this.#cancelWanted.has(clientId)) return overWs;
     const looked = await Promise.race([overWs.then((answer) => ({ answer })), this.#foundWithin(clientId, HEDGE_LOOKUP_MS)]);
     if ('answer' in looked) return looked.answer;
-    // On the exchange already (its answer is what is late), or its cancel was asked for while it was looked up.
-    if (looked.found || this.#cancelWanted.has(clientId)) return overWs;
+    // On the exchange already, whatever became of it since: its copy settles the placement (the late answer would say
+    // no more), rather than leaving it unsettled until the WebSocket request times out.
+    if (looked.found !== null) return { ok: true, status: 200, body: looked.found };
+    if (this.#cancelWanted.has(clientId)) return overWs;
     // An answer, or the exchange's refusal; a 5xx or a transport failure leaves the outcome open.
     const settles = (o: CallOutcome): boolean => o.ok || (o.failure.kind === 'http' && o.failure.status < 500);
     const rest = overRest();
@@ -528,11 +531,11 @@ export class OrderEngine {
     return settles(a) ? a : b;
   }
 
-  /** Whether the exchange has a conditional order under `clientAlgoId`; false when the lookup fails or is late. */
-  async #foundWithin(clientAlgoId: string, budgetMs: number): Promise<{ found: boolean }> {
+  /** The exchange's conditional order under `clientAlgoId`; null when it has none, or the lookup fails or is late. */
+  async #foundWithin(clientAlgoId: string, budgetMs: number): Promise<{ found: AlgoOrder | null }> {
     let cancelTimer = (): void => undefined;
-    const late = new Promise<{ found: boolean }>((resolve) => (cancelTimer = this.deps.scheduler.after(budgetMs, () => resolve({ found: false }))));
-    const looked = this.deps.rest.queryAlgoOrder(clientAlgoId).then((r) => ({ found: r.kind === 'found' }));
+    const late = new Promise<{ found: null }>((resolve) => (cancelTimer = this.deps.scheduler.after(budgetMs, () => resolve({ found: null }))));
+    const looked = this.deps.rest.queryAlgoOrder(clientAlgoId).then((r) => ({ found: r.kind === 'found' ? r.value : null }));
     const out = await Promise.race([looked, late]);
     cancelTimer();
     return out;
