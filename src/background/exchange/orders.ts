@@ -497,12 +497,12 @@ export class OrderEngine {
   /**
    * A protective order's WebSocket API send, with the same request also sent over REST if no answer came within
    * {@link HEDGE_AFTER_MS} and a lookup by its client id does not find it (a copy it finds settles the placement,
-   * whatever its status): otherwise the first answer that settles it wins (an
-   * acceptance or the exchange's refusal; a transport failure waits for the other path). Safe only for conditional
-   * orders under a fixed client id: the exchange refuses a second one under an open one's id (-4116, §4.7), which the
-   * journal then adopts. Only under an open one's: a copy that already triggered or ended does not stop a second
-   * from resting, hence the lookup. A full soak (seed 4) had a stop land over a WebSocket API whose answers came late,
-   * trigger and close its position 121 ms later, and its REST copy placed again at 273 ms.
+   * whatever its status). Then the first answer that settles it wins (an acceptance or the exchange's refusal; a
+   * transport failure waits for the other path). Safe only for conditional orders under a fixed client id: the
+   * exchange refuses a second one under an open one's id (-4116, §4.7), which the journal then adopts. Only under an
+   * open one's: a copy that already triggered or ended does not stop a second from resting, hence the lookup. A full
+   * soak (seed 4) had a stop land over a WebSocket API whose answers came late, trigger and close its position 121 ms
+   * later, and its REST copy placed again at 273 ms.
    */
   async #hedged(clientId: string, overWs: Promise<CallOutcome>, overRest: () => Promise<CallOutcome>): Promise<CallOutcome> {
     let cancelTimer = (): void => undefined;
