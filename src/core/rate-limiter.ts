@@ -251,6 +251,20 @@ export class RateLimiter {
   }
 
   /**
+   * The estimate of the server's clock moved by `deltaMs` (a resync). A 418 ban and a 429 hold are durations from
+   * their answer, kept as server times: they move with the estimate, so they last as long as the exchange said. Kept
+   * in place, a ban observed by a restarted worker whose restored offset was 1.8 s ahead lasted 2.8 s instead of 1 s
+   * once the clock was resynced, and a full soak's positions waited that long for their stops. The windows of the
+   * buckets stay: they are the server's own minutes and seconds.
+   */
+  shiftHolds(deltaMs: number): void {
+    if (!Number.isFinite(deltaMs) || deltaMs === 0) return;
+    this.blockedUntil += deltaMs;
+    this.blockedAllUntil += deltaMs;
+    this.bannedUntil += deltaMs;
+  }
+
+  /**
    * Reacts to a 429 (hold until Retry-After, or the next minute boundary when absent) and a 418 (IP banned: hold
    * everything until Retry-After, or `defaultBanMs`). Other statuses change nothing here. Longer holds win over
    * shorter ones: a new 429 never shortens a ban. `refused` is the answer's Binance code and the weight of the

@@ -96,7 +96,7 @@ describe('ClockSync', () => {
 });
 
 describe('ClockKeeper: samples kept across a worker restart', () => {
-  const keeper = (nowMs: number, sampled: ClockSample[][] = [], next: ClockSample[] = []) =>
+  const keeper = (nowMs: number, sampled: ClockSample[][] = [], next: ClockSample[] = [], moved: number[] = []) =>
     new ClockKeeper(
       {
         now: () => nowMs,
@@ -104,9 +104,22 @@ describe('ClockKeeper: samples kept across a worker restart', () => {
         scheduler: { after: () => () => undefined },
         logger: { debug: () => undefined, info: () => undefined, warn: () => undefined },
         sampled: (s) => sampled.push([...s]),
+        offsetChanged: (d) => moved.push(d),
       },
       { samplesPerSync: 2, refreshMs: 60_000 },
     );
+
+  it('says how far each restore or resync moved the offset (the limiter moves its holds with it)', async () => {
+    const moved: number[] = [];
+    const k = keeper(100_000, [], [sample(99_900, 99_910, 98_105), sample(99_950, 99_990, 98_170)], moved);
+    k.restore([sample(99_000, 99_010, 100_805)], 60_000);
+    expect(k.offsetMs).toBe(1800);
+    expect(await k.resync()).toBe(true);
+    expect(k.offsetMs).toBe(-1800);
+    expect(moved).toEqual([1800, -3600]);
+    await k.sync();
+    expect(moved).toEqual([1800, -3600]);
+  });
 
   it.each([
     { name: 'fresh samples restore the offset at once', samples: [sample(90_000, 90_010, 95_005)], synced: true, offset: 5000 },

@@ -82,6 +82,23 @@ describe('RateLimiter: buckets and windows', () => {
     expect(rl.admit(W(1), T0 + 59_000, 'protective').kind).toBe('wait');
   });
 
+  // A restarted worker restored an offset 1.8 s ahead, saw a 1 s ban, then resynced: the ban must end 1 s after the
+  // 418 in real time, not 2.8 s (shiftHolds, moved with the estimate); spent weight stays in its server window.
+  it('a ban and a 429 hold move with the server-clock estimate; the buckets do not', () => {
+    const rl = new RateLimiter({ weightPerMinute: 10, safetyRatio: 1 });
+    rl.admit(W(10), T0 + 1, 'protective');
+    rl.observeResponse(418, 1, T0 + 100);
+    expect(rl.heldUntil(1, 'protective', T0 + 500)).toBe(T0 + 1_100);
+    rl.shiftHolds(-1_800);
+    expect(rl.heldUntil(1, 'protective', T0 - 900)).toBe(T0 - 700);
+    expect(rl.admit(W(0), T0 - 700, 'protective')).toEqual({ kind: 'go' });
+    expect(rl.admit(W(1), T0 + 2_000, 'protective').kind).toBe('wait');
+    const held = new RateLimiter();
+    held.observeResponse(429, 2, T0);
+    held.shiftHolds(500);
+    expect(held.heldUntil(1, 'protective', T0)).toBe(T0 + 2_500);
+  });
+
   it.each([-1, 1.5, Number.NaN])('throws on an invalid cost %s', (n) => {
     expect(() => new RateLimiter().admit(W(n), T0, 'protective')).toThrow();
   });

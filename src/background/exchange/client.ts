@@ -91,6 +91,7 @@ export class ExchangeClient {
         scheduler: deps.scheduler,
         logger: deps.logger,
         ...(deps.clockSampled === undefined ? {} : { sampled: deps.clockSampled }),
+        offsetChanged: (deltaMs) => this.limiter.shiftHolds(deltaMs),
       },
       { ...DEFAULT_CLOCK_CONFIG, ...opts.clock },
     );

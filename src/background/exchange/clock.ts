@@ -14,6 +14,8 @@ export interface ClockKeeperDeps {
   logger: Logger;
   /** Told the recent samples after every round, so the next worker can {@link ClockKeeper.restore} them. */
   sampled?(samples: readonly ClockSample[]): void;
+  /** Told how far the estimate of the server's clock moved, after a round or a restore that moved it. */
+  offsetChanged?(deltaMs: number): void;
 }
 
 export interface ClockKeeperConfig {
@@ -61,8 +63,15 @@ export class ClockKeeper {
    */
   restore(samples: readonly ClockSample[], maxAgeMs: number): boolean {
     const now = this.deps.now();
+    const before = this.#sync.offsetMs;
     for (const s of samples) if (now - s.receivedMs <= maxAgeMs && s.receivedMs <= now) this.#sync.addSample(s);
+    this.#moved(before);
     return this.#sync.synced;
+  }
+
+  #moved(beforeMs: number): void {
+    const delta = this.#sync.offsetMs - beforeMs;
+    if (delta !== 0) this.deps.offsetChanged?.(delta);
   }
 
   /** Takes a round of samples on top of the recent ones; true when at least one succeeded. */
@@ -103,8 +112,10 @@ export class ClockKeeper {
         this.deps.logger.warn('clock sync: no /fapi/v1/time sample succeeded');
         return this.#sync.synced;
       }
+      const before = this.#sync.offsetMs;
       if (reset) this.#sync.reset();
       for (const s of samples) this.#sync.addSample(s);
+      this.#moved(before);
       this.deps.sampled?.(this.#sync.recent);
       this.deps.logger.debug('clock synced', { offsetMs: this.#sync.offsetMs, rttMs: this.#sync.rttMs });
       return true;
