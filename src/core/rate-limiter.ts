@@ -173,9 +173,7 @@ export class RateLimiter {
   private blockedUntil = Number.NEGATIVE_INFINITY;
   /** A 429 hold on every request, weightless protective ones included. */
   private blockedAllUntil = Number.NEGATIVE_INFINITY;
-  private blockReason = '';
   private bannedUntil = Number.NEGATIVE_INFINITY;
-  private banReason = '';
 
   constructor(config: Partial<LimiterConfig> = {}) {
     this.config = { ...DEFAULT_LIMITER_CONFIG, ...config };
@@ -207,7 +205,7 @@ export class RateLimiter {
       if (!Number.isSafeInteger(n) || n < 0) throw new Error(`rate-limit cost must be a non-negative integer, got ${n}`);
     }
     const held = this.heldUntil(cost.weight, priority, nowMs);
-    if (held !== null) return this.bannedUntil > nowMs ? { kind: 'banned', untilMs: held, reason: this.banReason } : { kind: 'wait', untilMs: held, reason: this.blockReason };
+    if (held !== null) return this.bannedUntil > nowMs ? { kind: 'banned', untilMs: held, reason: this.#banText(nowMs) } : { kind: 'wait', untilMs: held, reason: this.#blockText(nowMs) };
     this.rollAll(nowMs);
     const full = need.filter(([b, n]) => n > 0 && b.used > 0 && b.used + n > b.budgetFor(priority)).map(([b]) => b);
     const last = full.reduce<Bucket | null>((a, b) => (a === null || b.windowEnd > a.windowEnd ? b : a), null);
@@ -274,12 +272,7 @@ export class RateLimiter {
     const retryMs = retryAfterSec !== null && Number.isFinite(retryAfterSec) && retryAfterSec > 0 ? retryAfterSec * 1000 : null;
     if (status === 418) {
       const until = nowMs + (retryMs ?? this.config.defaultBanMs);
-      if (until > this.bannedUntil) {
-        this.bannedUntil = until;
-        this.banReason =
-          `Binance has temporarily banned this IP address for sending too many requests (HTTP 418). ` +
-          `Nothing will be sent until ${utcTime(until)} (about ${seconds(until - nowMs)}); repeated bans last longer, up to 3 days.`;
-      }
+      if (until > this.bannedUntil) this.bannedUntil = until;
     } else if (status === 429) {
       this.rollAll(nowMs);
       const until = retryMs === null ? this.weight.windowEnd : nowMs + retryMs;
@@ -287,12 +280,24 @@ export class RateLimiter {
       // Every hold on all requests is also one on weighted requests: blockedUntil >= blockedAllUntil.
       if (!weightOnly && until > this.blockedAllUntil) this.blockedAllUntil = until;
       if (until > this.blockedUntil) this.blockedUntil = until;
-      const all = this.blockedAllUntil > nowMs;
-      this.blockReason =
-        `Binance answered "too many requests" (HTTP 429); requests pause until ${utcTime(this.blockedUntil)} ` +
-        `(about ${seconds(this.blockedUntil - nowMs)}) to avoid an IP ban` +
-        (all ? '.' : '; stops and closes, which carry no request weight, still go.');
     }
+  }
+
+  /** The trader's text for a 418 ban, written when read: the ban's end can move with the clock ({@link shiftHolds}). */
+  #banText(nowMs: number): string {
+    return (
+      `Binance has temporarily banned this IP address for sending too many requests (HTTP 418). ` +
+      `Nothing will be sent until ${utcTime(this.bannedUntil)} (about ${seconds(this.bannedUntil - nowMs)}); repeated bans last longer, up to 3 days.`
+    );
+  }
+
+  /** The trader's text for a 429 hold, written when read like {@link #banText}. */
+  #blockText(nowMs: number): string {
+    return (
+      `Binance answered "too many requests" (HTTP 429); requests pause until ${utcTime(this.blockedUntil)} ` +
+      `(about ${seconds(this.blockedUntil - nowMs)}) to avoid an IP ban` +
+      (this.blockedAllUntil > nowMs ? '.' : '; stops and closes, which carry no request weight, still go.')
+    );
   }
 
   /** The buckets in the window containing `nowMs`, and any hold in force. */
@@ -306,7 +311,7 @@ export class RateLimiter {
       orders1m: this.orders1m.snapshot(),
       blockedUntilMs: blocked ? this.blockedUntil : null,
       bannedUntilMs: banned ? this.bannedUntil : null,
-      reason: banned ? this.banReason : blocked ? this.blockReason : null,
+      reason: banned ? this.#banText(nowMs) : blocked ? this.#blockText(nowMs) : null,
     };
   }
 

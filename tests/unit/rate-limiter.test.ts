@@ -91,6 +91,8 @@ describe('RateLimiter: buckets and windows', () => {
     expect(rl.heldUntil(1, 'protective', T0 + 500)).toBe(T0 + 1_100);
     rl.shiftHolds(-1_800);
     expect(rl.heldUntil(1, 'protective', T0 - 900)).toBe(T0 - 700);
+    // The trader's text names the moved end.
+    expect(rl.state(T0 - 900).reason).toContain(`until ${new Date(T0 - 700).toISOString().slice(11, 19)} UTC (about 1 s)`);
     expect(rl.admit(W(0), T0 - 700, 'protective')).toEqual({ kind: 'go' });
     expect(rl.admit(W(1), T0 + 2_000, 'protective').kind).toBe('wait');
     const held = new RateLimiter();
