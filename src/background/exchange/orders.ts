@@ -38,9 +38,9 @@ import { err, ok, type Result } from '../../shared/result.ts';
 import { backoffDelay } from './backoff.ts';
 import type { ClockKeeper } from './clock.ts';
 import type { CallOutcome, SignedInfo } from './http.ts';
-import type { Logger, Scheduler } from './ports.ts';
+import { within, type Logger, type Scheduler } from './ports.ts';
 import type { RestApi } from './rest.ts';
-import { AlgoCancelSchema, AlgoOrderSchema, OrderSchema, type AlgoOrder, type Order, type UserEvent } from './schemas.ts';
+import { AlgoCancelSchema, AlgoOrderSchema, OrderSchema, type Order, type UserEvent } from './schemas.ts';
 import type { WsApi } from './ws-api.ts';
 
 export interface OrderEngineDeps {
@@ -505,13 +505,12 @@ export class OrderEngine {
    * later, and its REST copy placed again at 273 ms.
    */
   async #hedged(clientId: string, overWs: Promise<CallOutcome>, overRest: () => Promise<CallOutcome>): Promise<CallOutcome> {
-    let cancelTimer = (): void => undefined;
-    const timedOut = new Promise<null>((resolve) => (cancelTimer = this.deps.scheduler.after(HEDGE_AFTER_MS, () => resolve(null))));
-    const early = await Promise.race([overWs, timedOut]);
-    cancelTimer();
+    const early = await within(this.deps.scheduler, HEDGE_AFTER_MS, overWs, null);
     if (early !== null) return early;
     if (this.#cancelWanted.has(clientId)) return overWs;
-    const looked = await Promise.race([overWs.then((answer) => ({ answer })), this.#foundWithin(clientId, HEDGE_LOOKUP_MS)]);
+    const lookup = this.deps.rest.queryAlgoOrder(clientId).then((r) => ({ found: r.kind === 'found' ? r.value : null }));
+    // A lookup that fails or is late counts as not found.
+    const looked = await Promise.race([overWs.then((answer) => ({ answer })), within(this.deps.scheduler, HEDGE_LOOKUP_MS, lookup, { found: null })]);
     if ('answer' in looked) return looked.answer;
     // On the exchange already, whatever became of it since: its copy settles the placement (the late answer would say
     // no more), rather than leaving it unsettled until the WebSocket request times out.
@@ -529,16 +528,6 @@ export class OrderEngine {
     if (settles(first)) return first;
     const [a, b] = await Promise.all([overWs, rest]);
     return settles(a) ? a : b;
-  }
-
-  /** The exchange's conditional order under `clientAlgoId`; null when it has none, or the lookup fails or is late. */
-  async #foundWithin(clientAlgoId: string, budgetMs: number): Promise<{ found: AlgoOrder | null }> {
-    let cancelTimer = (): void => undefined;
-    const late = new Promise<{ found: null }>((resolve) => (cancelTimer = this.deps.scheduler.after(budgetMs, () => resolve({ found: null }))));
-    const looked = this.deps.rest.queryAlgoOrder(clientAlgoId).then((r) => ({ found: r.kind === 'found' ? r.value : null }));
-    const out = await Promise.race([looked, late]);
-    cancelTimer();
-    return out;
   }
 
   /** Looks a sent order up on the {@link SLOW_ANSWER_LOOKS_MS} schedule until the returned stop is called. */

@@ -14,6 +14,17 @@ export interface Scheduler {
   after(ms: number, fn: () => void): () => void;
 }
 
+/** What `promise` settles with, or `late` if it has not settled within `ms`; the timer is cancelled either way. */
+export async function within<T, L>(scheduler: Scheduler, ms: number, promise: Promise<T>, late: L): Promise<T | L> {
+  let cancel = (): void => undefined;
+  const timedOut = new Promise<L>((resolve) => (cancel = scheduler.after(ms, () => resolve(late))));
+  try {
+    return await Promise.race([promise, timedOut]);
+  } finally {
+    cancel();
+  }
+}
+
 /** Timers backed by the host's `setTimeout` (worker or Node). */
 export const hostScheduler: Scheduler = {
   after(ms, fn) {

@@ -15,6 +15,7 @@ import { parseJson } from '../../shared/json.ts';
 import { err, ok, type AppError, type Result } from '../../shared/result.ts';
 import { z } from '../../shared/zod.ts';
 import { ExchangeClient, type Environment } from '../exchange/client.ts';
+import { within } from '../exchange/ports.ts';
 import type { CallOutcome } from '../exchange/http.ts';
 import { parseOutcome, type Answer } from '../exchange/rest.ts';
 import { Backoff } from '../exchange/backoff.ts';
@@ -298,10 +299,7 @@ export class TradingSession {
     // Taken before the lookups: placements this worker decides while they run are its own, already on their way.
     const toSend = new Set(this.protector.placing().filter(unsent));
     if (toSend.size === 0) return;
-    let cancelLate = (): void => undefined;
-    const late = new Promise<{ kind: 'late' }>((resolve) => (cancelLate = workerScheduler.after(RESEND_LOOKUP_BUDGET_MS, () => resolve({ kind: 'late' }))));
-    const looked = await Promise.all([...toSend].map(async (id) => ({ id, lookup: await Promise.race([this.client.rest.queryAlgoOrder(id), late]) })));
-    cancelLate();
+    const looked = await Promise.all([...toSend].map(async (id) => ({ id, lookup: await within(workerScheduler, RESEND_LOOKUP_BUDGET_MS, this.client.rest.queryAlgoOrder(id), { kind: 'late' as const }) })));
     for (const { id, lookup } of looked) {
       if (lookup.kind !== 'found') continue;
       toSend.delete(id);
@@ -553,9 +551,9 @@ export class TradingSession {
 
   /** Feeds the protector what an order's answer says has filled, unless the stream already told it. */
   #fillFromAnswer(order: Order | null): void {
-    const fill = order === null ? null : this.#fills.fromAnswer(order, performance.now());
-    if (fill === null) return;
     const readAt = performance.now();
+    const fill = order === null ? null : this.#fills.fromAnswer(order, readAt);
+    if (fill === null) return;
     this.#noteFillRead(posKey(fill.symbol, fill.positionSide), readAt, this.protector.feed(fill));
   }
 

@@ -114,14 +114,18 @@ export class SessionJournal implements JournalStore {
     if (this.#writes % PRUNE_EVERY === 0) workerScheduler.after(0, () => void this.prune(Date.now()));
     this.#writes += 1;
     const item = { [JOURNAL_PREFIX + entry.intentId]: JSON.stringify(entry) };
-    if (entry.state === 'sent' && entry.intent.kind !== 'algo' && !(entry.attempt === 0 && this.#reserved.has(entry.intentId))) return this.#confirmed(item);
-    // A protective order's sent entry is issued at once, in the task that handed its frame over (orders.ts,
-    // `#putAfterSend`): one batched after that task, lost with a stopping worker, had the full soak place five
-    // protective ids twice, each after its first copy had ended (before a restarted worker looked its unsent stops
-    // up). A reserved order's goes after the task like the rest: if it is lost, its reservation has the restarted
-    // worker look the order up.
-    if (entry.state === 'sent' && entry.intent.kind === 'algo') sessionWrites.writeNow(item);
-    else sessionWrites.write(item);
+    if (entry.state === 'sent' && entry.intent.kind === 'algo') {
+      // A protective order's sent entry is issued at once, in the task that handed its frame over (orders.ts,
+      // `#putAfterSend`): one batched after that task, lost with a stopping worker, had the full soak place five
+      // protective ids twice, each after its first copy had ended (before a restarted worker looked its unsent stops
+      // up).
+      sessionWrites.writeNow(item);
+      return Promise.resolve();
+    }
+    // A reserved order's sent entry goes after the task like the rest: if it is lost, its reservation has the
+    // restarted worker look the order up.
+    if (entry.state === 'sent' && !(entry.attempt === 0 && this.#reserved.has(entry.intentId))) return this.#confirmed(item);
+    sessionWrites.write(item);
     return Promise.resolve();
   }
 
