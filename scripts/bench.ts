@@ -28,6 +28,7 @@ import { RequestTiming, epochNow, type TimingRecord } from '../sim/http/timing.t
 import { DIST, PANEL_PATH, launchExtension, setUpPaperAccount, TEST_PASSWORD, type ExtensionBrowser } from '../tests/e2e/harness.ts';
 import { bundleSizes } from './bench/bundle.ts';
 import * as probes from './bench/probes.ts';
+import { JOURNAL_PREFIX } from '../src/background/trading/worker-ports.ts';
 import { stepOnFill } from './bench/core.ts';
 import { referenceOrders, referencePings } from './bench/reference.ts';
 import { formatTable, median, percentile, summarize, type Metric } from './bench/stats.ts';
@@ -49,6 +50,8 @@ const N = {
   reference: 80,
   relay: 40,
 } as const;
+/** Entries in the order journal for the cold hotkeys after a busy session (the journal keeps at most 2,000 settled). */
+const JOURNAL_FILL = 2_000;
 /** Below the client limiter's 2160 (90 % of 2400): its keep-alives and the user stream's refreshes need room too. */
 const WEIGHT_BUDGET = 1800;
 /** Minimum time from one order to the next: 10-second order bucket (a BUY is 5 orders with its protection). */
@@ -152,10 +155,15 @@ class Bench {
       await this.settle(side, 5_000);
     } catch (e) {
       this.#unprotected.push(`${where} ${side}: ${e instanceof Error ? e.message : String(e)}`);
-      const r = await bounded(this.ext.evaluate(probes.sendTimed, { type: 'flatten', source: 'panel', inputAtMs: Date.now() }), 30_000, 'flatten');
-      if (!(r.answer as { ok: boolean }).ok) throw new Error(`flatten failed: ${JSON.stringify(r.answer)}`);
-      await this.settle('SELL');
+      await this.flatten();
     }
+  }
+
+  /** Flattens the account through the background and waits until it is flat with no protective order. */
+  async flatten(): Promise<void> {
+    const r = await bounded(this.ext.evaluate(probes.sendTimed, { type: 'flatten', source: 'panel', inputAtMs: Date.now() }), 30_000, 'flatten');
+    if (!(r.answer as { ok: boolean }).ok) throw new Error(`flatten failed: ${JSON.stringify(r.answer)}`);
+    await this.settle('SELL');
   }
 
   /** What `settleOrRecover` had to repair. */
@@ -521,6 +529,20 @@ class Bench {
     // The panel's event port reconnects 250 ms after the worker goes away and would wake it: close the panel.
     await this.panel.close();
     log('hotkey, stopped worker');
+    const cold = await this.coldHotkeys();
+    this.notes.push(`cold hotkey orders: ${cold.viaRest} of ${N.hotkeyCold} over REST, ${N.hotkeyCold - cold.viaRest} over the WS API (connected during the session's start)`);
+    this.metric('hotkey_cold_to_exchange', 'ms', cold.toExchange, "worker stopped (CDP ServiceWorker.stopAllWorkers); the hotkey's request sent → the exchange handles the order (includes worker start and session resume)");
+
+    // A restarted worker resumes from the order journal the previous one left, which a busy session fills.
+    const filled = await this.ext.evaluate(probes.fillJournal, { n: JOURNAL_FILL, prefix: JOURNAL_PREFIX });
+    log(`hotkey, stopped worker, order journal of ${filled.entries} entries (${(filled.bytes / 1024 / 1024).toFixed(1)} MB)`);
+    const full = await this.coldHotkeys();
+    this.metric('hotkey_cold_full_journal_to_exchange', 'ms', full.toExchange, `the same, with the order journal a busy ten minutes leaves: ${filled.entries} entries (${(filled.bytes / 1024 / 1024).toFixed(1)} MB) in chrome.storage.session`);
+    await this.#coldRestarts();
+  }
+
+  /** Hotkey orders each sent to a stopped worker: request sent → the exchange handles the order, and how many went over REST. */
+  async coldHotkeys(): Promise<{ toExchange: number[]; viaRest: number }> {
     const toExchange: number[] = [];
     let viaRest = 0;
     for (let i = 0; i < N.hotkeyCold; i++) {
@@ -537,9 +559,12 @@ class Bench {
       await this.settleOrRecover(side, `cold hotkey ${i}`);
       await sleep(300);
     }
-    this.notes.push(`cold hotkey orders: ${viaRest} of ${N.hotkeyCold} over REST, ${N.hotkeyCold - viaRest} over the WS API (connected during the session's start)`);
-    this.metric('hotkey_cold_to_exchange', 'ms', toExchange, "worker stopped (CDP ServiceWorker.stopAllWorkers); the hotkey's request sent → the exchange handles the order (includes worker start and session resume)");
+    // An odd count ends on a BUY: the next set starts from a flat account.
+    if (N.hotkeyCold % 2 === 1) await this.flatten();
+    return { toExchange, viaRest };
+  }
 
+  async #coldRestarts(): Promise<void> {
     log('worker restart');
     const ready: number[] = [];
     const scriptToReady: number[] = [];
@@ -703,7 +728,7 @@ async function main(): Promise<void> {
     'raw_fetch_rtt', 'raw_ws_rtt', 'click_to_exchange_floor', 'message_to_exchange_floor', 'sign', 'asl_step_fill', 'asl_step_fill_mainnet',
     'click_to_exchange_ws', 'click_to_exchange_rest', 'click_to_ack', 'click_to_ack_rest', 'click_input_to_listener', 'click_input_to_request',
     'hotkey_warm_to_exchange', 'hotkey_warm_to_answer', 'order_input_to_signed', 'order_input_to_sent', 'order_received_to_sent', 'order_received_to_answer', 'ack_received_to_sent', 'ack_sent_to_answer', 'ack_exchange_handling', 'ack_received_to_answer', 'worker_idb_put', 'worker_storage_get', 'worker_storage_set',
-    'hotkey_cold_to_exchange',
+    'hotkey_cold_to_exchange', 'hotkey_cold_full_journal_to_exchange',
     'fill_to_stop_accepted', 'fill_to_stop_accepted_ws', 'fill_to_stop_arrived_ws', 'fill_read_to_stop_sent', 'stop_exchange_handling_ws', 'fill_to_stop_accepted_rest', 'vault_unlock', 'worker_restart_to_ready', 'worker_script_to_ready', 'worker_restart_to_answer', 'panel_document_start', 'panel_interactive',
     'worker_bundle_kb', 'worker_bundle_gzip_kb', 'panel_bundle_kb', 'panel_bundle_gzip_kb',
     'ref_node_fetch_rtt', 'ref_node_order_to_exchange', 'ref_node_order_rtt',

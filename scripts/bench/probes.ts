@@ -275,3 +275,31 @@ export async function storageLoop(a: { n: number }): Promise<{ idbPut: number[];
   }
   return { idbPut, storageGet, storageSet };
 }
+
+/**
+ * Fills the order journal in `chrome.storage.session` up to `n` settled entries, copies of the newest settled one
+ * there (recent, so pruning keeps them), as a busy ten minutes of trading leaves it (the journal keeps at most 2,000
+ * settled entries for 10 minutes). Returns how many entries the journal then holds, and its size in bytes.
+ */
+export async function fillJournal(a: { n: number; prefix: string }): Promise<{ entries: number; bytes: number }> {
+  const all = await chrome.storage.session.get(null);
+  const settled = Object.entries(all)
+    .filter(([k, v]) => k.startsWith(a.prefix) && typeof v === 'string' && /"state":"(filled|acked|canceled)"/.test(v))
+    .map(([, v]) => JSON.parse(v as string) as { intentId: string; clientOrderId: string; request: Record<string, unknown>; times: Record<string, number | null> });
+  const model = settled[0];
+  if (model === undefined) throw new Error('no settled journal entry to copy');
+  const now = Date.now();
+  const items: Record<string, string> = {};
+  for (let i = 0; i < a.n; i++) {
+    // Valid intent ids (epoch36-seq36) that no worker mints: an epoch a minute back, sequence numbers past 36^4.
+    const intentId = `${(now - 60_000).toString(36)}-${(36 ** 4 + i).toString(36)}`;
+    const clientOrderId = `stk-${intentId}`;
+    const times = Object.fromEntries(Object.entries(model.times).map(([k, v]) => [k, v === null ? null : now - 60_000 + i]));
+    const copy = { ...model, intentId, clientOrderId, intent: { ...(model as unknown as { intent: Record<string, unknown> }).intent, id: intentId }, request: { ...model.request, newClientOrderId: clientOrderId }, times };
+    items[a.prefix + intentId] = JSON.stringify(copy);
+  }
+  await chrome.storage.session.set(items);
+  const after = await chrome.storage.session.get(null);
+  const journal = Object.entries(after).filter(([k]) => k.startsWith(a.prefix));
+  return { entries: journal.length, bytes: journal.reduce((s, [k, v]) => s + k.length + String(v).length, 0) };
+}
