@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FetchLike } from '../../src/background/exchange/ports.ts';
 import type { AlgoIntent } from '../../src/core/intents.ts';
-import { createEntry, MemoryJournalStore, type JournalEntry, type JournalStore, type Reservation } from '../../src/core/journal.ts';
+import { createEntry, MemoryJournalStore, type JournalEntry, type JournalStore, type JournalSummary, type Reservation } from '../../src/core/journal.ts';
 import type { Order } from '../../src/background/exchange/schemas.ts';
 import { mul, roundToStep } from '../../src/shared/decimal.ts';
 import type { SimExchange } from '../../sim/server.ts';
@@ -123,8 +123,8 @@ class LosingJournal implements JournalStore {
   get(intentId: string): Promise<JournalEntry | undefined> {
     return this.kept.get(intentId);
   }
-  list(): Promise<JournalEntry[]> {
-    return this.kept.list();
+  summaries(): Promise<JournalSummary[]> {
+    return this.kept.summaries();
   }
   reserve(reservation: Reservation): Promise<void> {
     return this.kept.reserve(reservation);

@@ -187,7 +187,7 @@ describe('WebSocket API orders', () => {
         return journal.put(e);
       },
       get: (id) => journal.get(id),
-      list: () => journal.list(),
+      summaries: () => journal.summaries(),
       reserve: (r) => journal.reserve(r),
       reservations: () => journal.reservations(),
       release: (ids) => journal.release(ids),

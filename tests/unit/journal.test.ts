@@ -7,9 +7,11 @@ import {
   decideOnResume,
   decideReservation,
   JournalEntrySchema,
+  JournalStateSchema,
   markExchangeStatus,
   markMaybeSent,
   markSent,
+  mayNeedResume,
   MemoryJournalStore,
   prepareRetry,
   reservationFor,
@@ -86,7 +88,7 @@ describe('entry lifecycle', () => {
     expect(back).toEqual(e);
     back!.state = 'filled';
     expect((await store.get(e.intentId))?.state).toBe('sent');
-    expect(await store.list()).toHaveLength(1);
+    expect(await store.summaries()).toEqual([{ intentId: e.intentId, state: 'sent', kind: e.intent.kind, clientId: undefined, updatedMs: e.times.updatedMs }]);
   });
 });
 
@@ -183,6 +185,13 @@ describe('decideOnResume', () => {
     ['a reserved order that settled is left alone', { ...sent(), state: 'filled' }, 'nothing'],
   ])('%s', (_name, entry, expected) => {
     expect(decideOnResume(entry, { reserved: true })).toBe(expected);
+  });
+
+  it('mayNeedResume is false exactly for the states decideOnResume leaves alone, whatever the intent or reservation', () => {
+    for (const state of JournalStateSchema.options) {
+      const decisions = [market, cancel].flatMap((intent) => [false, true].map((reserved) => decideOnResume({ ...sent(intent), state }, { reserved })));
+      expect(mayNeedResume(state), state).toBe(decisions.some((d) => d !== 'nothing'));
+    }
   });
 
   it('treats a maybe-sent entry as signed at the resume at the latest', () => {

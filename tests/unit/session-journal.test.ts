@@ -180,7 +180,7 @@ describe('SessionJournal: the order journal in chrome.storage.session', () => {
     expect((await restarted.get(pending(2).intentId))?.state).toBe('sent');
     await restarted.put(markExchangeStatus(pending(1), { nowMs: T0 + 5, exchangeId: '9', status: 'NEW' }));
     expect((await restarted.get(pending(1).intentId))?.state).toBe('acked');
-    expect((await restarted.list()).map((e) => [e.intentId, e.state]).sort()).toEqual(
+    expect((await restarted.summaries()).map((e) => [e.intentId, e.state]).sort()).toEqual(
       [
         [pending(1).intentId, 'acked'],
         [pending(2).intentId, 'sent'],
@@ -196,7 +196,28 @@ describe('SessionJournal: the order journal in chrome.storage.session', () => {
     area.data.set(`${JOURNAL_PREFIX}${pending(5).intentId}`, markSent(pending(5), { nowMs: T0, signedAtMs: T0, timestampMs: T0, via: 'rest' }));
     const journal = new SessionJournal();
     expect(await journal.get(pending(3).intentId)).toBeUndefined();
-    expect(await journal.list()).toEqual([]);
+    expect(await journal.summaries()).toEqual([]);
+  });
+
+  it("summarises an earlier worker's entries from their summary fields and parses one in full only when it is read", async () => {
+    const open = markSent(pending(6), { nowMs: T0, signedAtMs: T0, timestampMs: T0, via: 'ws-api' });
+    area.data.set(`${JOURNAL_PREFIX}${open.intentId}`, JSON.stringify(open));
+    // The summary's fields are sound, the rest is not: listed, but never handed out as an entry.
+    const broken = { ...markExchangeStatus(pending(7), { nowMs: T0 + 1, exchangeId: '7', status: 'FILLED' }), attempt: -1 };
+    area.data.set(`${JOURNAL_PREFIX}${broken.intentId}`, JSON.stringify(broken));
+    // Filed under another entry's id: neither summarised nor read.
+    area.data.set(`${JOURNAL_PREFIX}${pending(8).intentId}`, JSON.stringify(markSent(pending(9), { nowMs: T0, signedAtMs: T0, timestampMs: T0, via: 'rest' })));
+    const journal = new SessionJournal();
+    expect((await journal.summaries()).sort((a, b) => a.updatedMs - b.updatedMs)).toEqual([
+      { intentId: open.intentId, state: 'sent', kind: 'order', clientId: undefined, updatedMs: T0 },
+      { intentId: broken.intentId, state: 'filled', kind: 'order', clientId: undefined, updatedMs: T0 + 1 },
+    ]);
+    expect(await journal.get(open.intentId)).toEqual(open);
+    expect(await journal.get(broken.intentId)).toBeUndefined();
+    expect(await journal.get(pending(8).intentId)).toBeUndefined();
+    // This worker's own write of an id replaces the stored one, in the summaries as in reads.
+    await journal.put(markExchangeStatus(open, { nowMs: T0 + 2, exchangeId: '6', status: 'NEW' }));
+    expect((await journal.summaries()).find((e) => e.intentId === open.intentId)).toMatchObject({ state: 'acked', updatedMs: T0 + 2 });
   });
 
   it('keeps at most 2,000 settled entries, and when storage is full prunes to 1,000 and writes the sent entry', async () => {

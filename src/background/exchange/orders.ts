@@ -22,6 +22,7 @@ import {
   markMaybeSent,
   markQueryFailed,
   markReconciling,
+  mayNeedResume,
   markSent,
   prepareRetry,
   reservationFor,
@@ -207,12 +208,15 @@ export class OrderEngine {
    * settled.
    */
   async resumeFromJournal(opts: { found?: FoundOrder } = {}): Promise<JournalEntry[]> {
-    const [entries, stored] = await Promise.all([this.deps.journal.list(), this.deps.journal.reservations()]);
+    const [summaries, stored] = await Promise.all([this.deps.journal.summaries(), this.deps.journal.reservations()]);
     const reservations = stored.filter((r) => !this.#ownReservations.has(r.intentId));
     const reserved = new Set(reservations.map((r) => r.intentId));
     // Any order a previous worker signed carries a timestamp no later than this.
     const resumedServerMs = this.deps.clock.serverNow();
-    const work = entries.map(async (entry): Promise<JournalEntry | null> => {
+    // Only entries whose outcome is not known yet are read in full.
+    const work = summaries.filter((s) => mayNeedResume(s.state)).map(async ({ intentId }): Promise<JournalEntry | null> => {
+      const entry = await this.deps.journal.get(intentId);
+      if (entry === undefined) return null;
       switch (decideOnResume(entry, { reserved: reserved.has(entry.intentId) })) {
         case 'reconcile':
           return this.#running.get(entry.intentId) ?? this.#track(entry, true);
@@ -232,7 +236,7 @@ export class OrderEngine {
           return null;
       }
     });
-    const journaled = new Set(entries.map((e) => e.intentId));
+    const journaled = new Set(summaries.map((e) => e.intentId));
     const orphans = reservations.filter((r) => !journaled.has(r.intentId)).map((r) => this.#settleReservation(r, resumedServerMs, opts.found));
     // In parallel: each reconciliation may wait out its order's recvWindow.
     const settled = await Promise.all([...work, ...orphans]);

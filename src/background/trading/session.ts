@@ -6,7 +6,7 @@ import { parseClientId, posKey } from '../../core/asl.ts';
 import { ExchangeInfoSchema, rulesFromExchangeInfo, type SymbolRules } from '../../core/exchange-info.ts';
 import { makeIntentId, priorityOf, type OrderIntent } from '../../core/intents.ts';
 import { weightOf } from '../../core/rate-limiter.ts';
-import type { JournalEntry } from '../../core/journal.ts';
+import type { JournalEntry, JournalSummary } from '../../core/journal.ts';
 import { sizeTicket, type Sized } from '../../core/sizing.ts';
 import { validateOrder, type ValidOrder } from '../../core/validator.ts';
 import { abs, gt, isNegative } from '../../shared/decimal.ts';
@@ -273,8 +273,8 @@ export class TradingSession {
 
   /** What the previous worker left in the order journal that protection acts on before the first read. */
   async #resumeProtection(): Promise<void> {
-    const entries = await sessionJournal.list();
-    await Promise.all([this.#resendUnsent(entries), this.#protectUnanswered(entries)]);
+    const summaries = await sessionJournal.summaries();
+    await Promise.all([this.#resendUnsent(summaries), this.#protectUnanswered(summaries)]);
   }
 
   /**
@@ -289,9 +289,9 @@ export class TradingSession {
    * stop not placed is worse than a duplicate one, which Binance refuses while the first rests (-4116) and the
    * reconcile cancels otherwise.
    */
-  async #resendUnsent(entries: readonly JournalEntry[]): Promise<void> {
-    const journaled = new Map<string, JournalEntry['state']>();
-    for (const e of entries) if (e.intent.kind === 'algo' && e.intent.clientId !== undefined) journaled.set(e.intent.clientId, e.state);
+  async #resendUnsent(summaries: readonly JournalSummary[]): Promise<void> {
+    const journaled = new Map<string, JournalSummary['state']>();
+    for (const e of summaries) if (e.kind === 'algo' && e.clientId !== undefined) journaled.set(e.clientId, e.state);
     const unsent = (id: string): boolean => {
       const state = journaled.get(id);
       return state === undefined || state === 'pending';
@@ -315,9 +315,13 @@ export class TradingSession {
    * stops still went through. Each gets a provisional stop at the price it was sized at (src/core/asl/provisional.ts),
    * which the first read settles: harmless if the order never filled, since the stop is reduce-only.
    */
-  async #protectUnanswered(entries: readonly JournalEntry[]): Promise<void> {
+  async #protectUnanswered(summaries: readonly JournalSummary[]): Promise<void> {
     const now = Date.now();
-    for (const e of entries) {
+    for (const s of summaries) {
+      // Only these are read in full; the entry itself is checked again below, as it stands now.
+      if (s.kind !== 'order' || (s.state !== 'sent' && s.state !== 'reconciling')) continue;
+      const e = await sessionJournal.get(s.intentId);
+      if (e === undefined) continue;
       const i = e.intent;
       // An order that reduces (reduce-only, or SELL+LONG / BUY+SHORT in hedge mode, §4.3) has nothing to protect.
       if (i.kind !== 'order' || priorityOf(i) !== 'routine' || i.expectedPrice === undefined) continue;

@@ -2,7 +2,16 @@
  * The service worker's implementations of the exchange client's ports: fetch, WebSocket, timers, jitter, logging
  * and the order journal's storage.
  */
-import { JournalEntrySchema, ReservationSchema, type JournalEntry, type JournalStore, type Reservation } from '../../core/journal.ts';
+import {
+  JournalEntrySchema,
+  parseSummary,
+  ReservationSchema,
+  summaryOf,
+  type JournalEntry,
+  type JournalStore,
+  type JournalSummary,
+  type Reservation,
+} from '../../core/journal.ts';
 import { parseJson } from '../../shared/json.ts';
 import { hostScheduler, standardSocketFactory, type FetchLike, type Logger } from '../exchange/ports.ts';
 import { SessionWriter } from '../session-writes.ts';
@@ -59,25 +68,31 @@ export const sessionWrites = new SessionWriter({
   onLostWrite: (e: unknown) => workerLogger.warn('session storage write failed', { error: String(e) }),
 });
 
+/** What an earlier worker left. Entries stay JSON text until read: most are never needed in full. */
 interface Stored {
-  readonly entries: Map<string, JournalEntry>;
+  /** Intent id → the stored text, as found (a string or not). */
+  readonly texts: Map<string, unknown>;
   readonly reservations: Map<string, Reservation>;
 }
 
-/** What an earlier worker left: entries and reservations, each parsed (a trust boundary), unreadable ones skipped. */
-function parseStored(all: Record<string, unknown>): Stored {
-  const entries = new Map<string, JournalEntry>();
+/** Splits what storage holds into the journal's texts and its reservations (few, parsed now: a trust boundary). */
+function splitStored(all: Record<string, unknown>): Stored {
+  const texts = new Map<string, unknown>();
   const reservations = new Map<string, Reservation>();
   for (const [k, v] of Object.entries(all)) {
-    if (k.startsWith(JOURNAL_PREFIX)) {
-      const parsed = JournalEntrySchema.safeParse(parseJson(v));
-      if (parsed.success) entries.set(parsed.data.intentId, parsed.data);
-    } else if (k.startsWith(RESERVATION_PREFIX)) {
+    if (k.startsWith(JOURNAL_PREFIX)) texts.set(k.slice(JOURNAL_PREFIX.length), v);
+    else if (k.startsWith(RESERVATION_PREFIX)) {
       const parsed = ReservationSchema.safeParse(parseJson(v));
       if (parsed.success) reservations.set(parsed.data.intentId, parsed.data);
     }
   }
-  return { entries, reservations };
+  return { texts, reservations };
+}
+
+/** A stored entry parsed (a trust boundary): undefined when it does not parse, or is filed under another id. */
+function parseEntry(intentId: string, text: unknown): JournalEntry | undefined {
+  const parsed = JournalEntrySchema.safeParse(parseJson(text));
+  return parsed.success && parsed.data.intentId === intentId ? parsed.data : undefined;
 }
 
 /**
@@ -86,7 +101,8 @@ function parseStored(all: Record<string, unknown>): Stored {
  * against the exchange's open orders and positions is the safety net (README, "Exactly-once orders").
  *
  * This worker's own writes are kept in memory and answer reads at once; what an earlier worker left is read from
- * storage once. A trader's order must have a stored record before its frame leaves: it is what a restarted worker
+ * storage once, and each entry of it parsed in full only when read (a restart summarises them all, and reads in full
+ * only those whose outcome is still open). A trader's order must have a stored record before its frame leaves: it is what a restarted worker
  * needs to look the order up, and without it a position could open that no journal knows of. That record is either
  * the order's `sent` entry, awaited before the frame (about 1 ms, a round trip through the browser's UI thread), or,
  * when the order's id was reserved ahead of the click ({@link reserve}, confirmed then), the reservation: the `sent`
@@ -105,6 +121,9 @@ export class SessionJournal implements JournalStore {
   /** This worker's reservations, once stored. */
   readonly #reserved = new Map<string, Reservation>();
   #stored: Promise<Stored> | null = null;
+  /** Stored entries parsed so far (undefined: did not parse). */
+  readonly #parsed = new Map<string, JournalEntry | undefined>();
+  #summaries: Promise<Map<string, JournalSummary>> | null = null;
   #writes = 0;
 
   put(entry: JournalEntry): Promise<void> {
@@ -147,11 +166,22 @@ export class SessionJournal implements JournalStore {
   }
 
   async get(intentId: string): Promise<JournalEntry | undefined> {
-    return this.#written.get(intentId) ?? (await this.#fromStorage()).entries.get(intentId);
+    const own = this.#written.get(intentId);
+    if (own !== undefined) return own;
+    const stored = await this.#fromStorage();
+    if (!stored.texts.has(intentId)) return undefined;
+    if (!this.#parsed.has(intentId)) this.#parsed.set(intentId, parseEntry(intentId, stored.texts.get(intentId)));
+    return this.#parsed.get(intentId);
   }
 
-  async list(): Promise<JournalEntry[]> {
-    return [...(await this.#merged()).values()];
+  /**
+   * This worker's entries and an earlier worker's, each summarised from the fields a summary needs (the stored ones
+   * once per worker): the rest of an entry is parsed only when {@link get} reads it.
+   */
+  async summaries(): Promise<JournalSummary[]> {
+    const merged = new Map(await this.#storedSummaries());
+    for (const [id, e] of this.#written) merged.set(id, summaryOf(e));
+    return [...merged.values()];
   }
 
   /** Confirmed: an order may rely on the reservation only once the browser holds it. */
@@ -179,26 +209,38 @@ export class SessionJournal implements JournalStore {
    * reservations; entries that may still need reconciling always stay.
    */
   async prune(nowMs: number, keep: number = SETTLED_KEEP_MAX): Promise<number> {
-    const settled = [...(await this.#merged()).values()].filter((e) => SETTLED.has(e.state)).sort((a, b) => b.times.updatedMs - a.times.updatedMs);
-    const old = settled.filter((e, i) => i >= keep || nowMs - e.times.updatedMs > SETTLED_KEEP_MS);
+    const settled = (await this.summaries()).filter((e) => SETTLED.has(e.state)).sort((a, b) => b.updatedMs - a.updatedMs);
+    const old = settled.filter((e, i) => i >= keep || nowMs - e.updatedMs > SETTLED_KEEP_MS);
     const stored = await this.#fromStorage();
-    for (const e of old) {
-      this.#written.delete(e.intentId);
-      this.#reserved.delete(e.intentId);
-      stored.entries.delete(e.intentId);
-      stored.reservations.delete(e.intentId);
+    const summaries = await this.#storedSummaries();
+    for (const { intentId } of old) {
+      this.#written.delete(intentId);
+      this.#reserved.delete(intentId);
+      stored.texts.delete(intentId);
+      stored.reservations.delete(intentId);
+      this.#parsed.delete(intentId);
+      summaries.delete(intentId);
     }
     if (old.length > 0) await sessionWrites.remove(old.flatMap((e) => [JOURNAL_PREFIX + e.intentId, RESERVATION_PREFIX + e.intentId]));
     return old.length;
   }
 
   #fromStorage(): Promise<Stored> {
-    this.#stored ??= sessionWrites.read(null).then(parseStored);
+    this.#stored ??= sessionWrites.read(null).then(splitStored);
     return this.#stored;
   }
 
-  async #merged(): Promise<Map<string, JournalEntry>> {
-    return new Map([...(await this.#fromStorage()).entries, ...this.#written]);
+  /** The stored entries' summaries, made once; an entry whose summary does not parse is left out. */
+  #storedSummaries(): Promise<Map<string, JournalSummary>> {
+    this.#summaries ??= this.#fromStorage().then((stored) => {
+      const out = new Map<string, JournalSummary>();
+      for (const [id, text] of stored.texts) {
+        const summary = parseSummary(parseJson(text));
+        if (summary?.intentId === id) out.set(id, summary);
+      }
+      return out;
+    });
+    return this.#summaries;
   }
 }
 
