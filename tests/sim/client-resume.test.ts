@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FetchLike } from '../../src/background/exchange/ports.ts';
-import type { AlgoIntent } from '../../src/core/intents.ts';
+import type { AlgoIntent, OrderIntent } from '../../src/core/intents.ts';
 import { createEntry, MemoryJournalStore, type JournalEntry, type JournalStore, type JournalSummary, type Reservation } from '../../src/core/journal.ts';
 import type { Order } from '../../src/background/exchange/schemas.ts';
 import { mul, roundToStep } from '../../src/shared/decimal.ts';
@@ -139,16 +139,8 @@ class LosingJournal implements JournalStore {
 
 describe('a reserved order id after a worker restart', () => {
   /** A first worker reserves an id, sends a market buy under it and dies; only what `lose` spares was stored. */
-  async function dieWithOrder(journal: JournalStore, lose: (e: JournalEntry) => boolean, deliver: boolean): Promise<string> {
-    const first = await client(sim, { useWsApi: false }, { journal: new LosingJournal(journal, lose), fetch: dyingFetch(deliver) });
-    await first.client.start({ userStream: false });
-    const intent = marketBuy();
-    await first.client.reserveOrderId(intent.id, intent.symbol);
-    void first.client.placeOrder(intent);
-    if (deliver) await until(async () => (await placedFor(sim, intent.id)).length === 1);
-    else await new Promise((r) => setTimeout(r, 100));
-    first.client.stop();
-    return intent.id;
+  function dieWithOrder(journal: JournalStore, lose: (e: JournalEntry) => boolean, deliver: boolean): Promise<string> {
+    return dieWith(journal, lose, deliver, marketBuy(), true);
   }
 
   it.each([
@@ -203,3 +195,33 @@ describe('a reserved order id after a worker restart', () => {
     expect(await placedFor(sim, intent.id)).toHaveLength(1);
   });
 });
+
+describe('a reduce-only order after a worker restart', () => {
+  it.each([
+    [true, 'filled', 1],
+    [false, 'rejected', 0],
+  ] as const)("a reduce-only close whose sent entry was lost (it follows the frame), delivered: %s → looked up and %s, never sent again", async (deliver, state, placed) => {
+    const open = await client(sim, { useWsApi: false });
+    await open.client.start({ userStream: false });
+    expect(await open.client.placeOrder(marketBuy())).toMatchObject({ state: 'filled' });
+    open.client.stop();
+    const journal = new MemoryJournalStore();
+    const intentId = await dieWith(journal, (e) => e.state !== 'pending', deliver, { ...marketBuy(), side: 'SELL', reduceOnly: true }, false);
+    const second = await client(sim, { useWsApi: false }, { journal });
+    const resumed = await second.client.start({ userStream: false });
+    expect(resumed.map((e) => [e.intentId, e.state])).toEqual([[intentId, state]]);
+    expect(await placedFor(sim, intentId)).toHaveLength(placed);
+  });
+});
+
+/** A first worker sends `intent` (under a reserved id when `reserve`) and dies; only what `lose` spares was stored. */
+async function dieWith(journal: JournalStore, lose: (e: JournalEntry) => boolean, deliver: boolean, intent: OrderIntent, reserve: boolean): Promise<string> {
+  const first = await client(sim, { useWsApi: false }, { journal: new LosingJournal(journal, lose), fetch: dyingFetch(deliver) });
+  await first.client.start({ userStream: false });
+  if (reserve) await first.client.reserveOrderId(intent.id, intent.symbol);
+  void first.client.placeOrder(intent);
+  if (deliver) await until(async () => (await placedFor(sim, intent.id)).length === 1);
+  else await new Promise((r) => setTimeout(r, 100));
+  first.client.stop();
+  return intent.id;
+}

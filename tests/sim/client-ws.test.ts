@@ -178,7 +178,7 @@ describe('WebSocket API orders', () => {
     expect(looks).toBe(0);
   });
 
-  it("a protective order's sent entry is written right after its frame leaves, a trader's order's before", async () => {
+  it("a sent entry follows the frame for a stop, a reduce-only close and a cancel, and precedes it for an entry", async () => {
     const steps: string[] = [];
     const journal = new MemoryJournalStore();
     const recording: JournalStore = {
@@ -197,7 +197,7 @@ describe('WebSocket API orders', () => {
       return {
         send: (text) => {
           const method = /"method":"([a-zA-Z.]+)"/.exec(text)?.[1];
-          if (method === 'order.place' || method === 'algoOrder.place') steps.push(`${method} frame`);
+          if (method?.endsWith('.place') === true || method?.endsWith('.cancel') === true) steps.push(`${method} frame`);
           socket.send(text);
         },
         close: () => socket.close(),
@@ -210,7 +210,18 @@ describe('WebSocket API orders', () => {
     const clientId = `sl-BTCUSDT-B-${Date.now() % 1_000_000}`;
     const stopIntent = stop(clientId);
     expect(await h.client.placeAlgoOrder(stopIntent)).toMatchObject({ state: 'acked', via: 'ws-api' });
-    expect(steps).toEqual(['order sent entry', 'order.place frame', 'algoOrder.place frame', 'algo sent entry']);
+    expect(await h.client.cancelAlgoOrder({ kind: 'cancel-algo', id: marketBuy().id, symbol: 'BTCUSDT', clientAlgoId: clientId })).toMatchObject({ state: 'canceled' });
+    expect(await h.client.placeOrder({ ...marketBuy(), side: 'SELL', reduceOnly: true })).toMatchObject({ state: 'filled', via: 'ws-api' });
+    expect(steps).toEqual([
+      'order sent entry',
+      'order.place frame',
+      'algoOrder.place frame',
+      'algo sent entry',
+      'algoOrder.cancel frame',
+      'cancel-algo sent entry',
+      'order.place frame',
+      'order sent entry',
+    ]);
     expect(await journal.get(stopIntent.id)).toMatchObject({ state: 'acked', via: 'ws-api' });
   });
 

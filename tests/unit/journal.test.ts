@@ -169,6 +169,10 @@ describe('decideOnResume', () => {
     ['reconciling', market, 'reconcile'],
     ['pending', market, 'abandon'],
     ['pending', cancel, 'reconcile'],
+    // A reducing order's sent entry follows its frame: pending may mean it left, so it is looked up.
+    ['pending', { ...market, side: 'SELL', reduceOnly: true }, 'reconcile-maybe-sent'],
+    ['pending', { ...market, side: 'SELL', positionSide: 'LONG' }, 'reconcile-maybe-sent'],
+    ['pending', { ...market, side: 'BUY', positionSide: 'LONG' }, 'abandon'],
     ['acked', market, 'nothing'],
     ['filled', market, 'nothing'],
     ['rejected', market, 'nothing'],

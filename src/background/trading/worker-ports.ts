@@ -6,6 +6,7 @@ import {
   JournalEntrySchema,
   parseSummary,
   ReservationSchema,
+  sentFollowsFrame,
   summaryOf,
   type JournalEntry,
   type JournalStore,
@@ -110,6 +111,8 @@ function parseEntry(intentId: string, text: unknown): JournalEntry | undefined {
  * losing it leaves the previous entry, which resuming handles: a lost `pending` means nothing was sent (unless the id
  * was reserved, when it is looked up), a lost outcome leaves `sent`, which is looked up again.
  *
+ * Nor is the `sent` entry of an order or cancel that cannot open a position (core/journal.ts, `sentFollowsFrame`):
+ * it is issued right after its frame, and a restarted worker that finds it still pending looks it up.
  * A protective algo order's `sent` entry is not awaited either, and is issued right after its frame: the protector
  * never re-submits an intent, its client ids come from a confirmed reservation (never reused), a restarted worker
  * looks up the placements its journal shows unsent before sending them again, and its reconcile against the
@@ -133,11 +136,10 @@ export class SessionJournal implements JournalStore {
     if (this.#writes % PRUNE_EVERY === 0) workerScheduler.after(0, () => void this.prune(Date.now()));
     this.#writes += 1;
     const item = { [JOURNAL_PREFIX + entry.intentId]: JSON.stringify(entry) };
-    if (entry.state === 'sent' && entry.intent.kind === 'algo') {
-      // A protective order's sent entry is issued at once, in the task that handed its frame over (orders.ts,
-      // `#putAfterSend`): one batched after that task, lost with a stopping worker, had the full soak place five
-      // protective ids twice, each after its first copy had ended (before a restarted worker looked its unsent stops
-      // up).
+    if (entry.state === 'sent' && sentFollowsFrame(entry.intent)) {
+      // Issued at once, in the task that handed its frame over (orders.ts, `#putAfterSend`): a protective order's
+      // sent entry batched after that task, lost with a stopping worker, had the full soak place five protective ids
+      // twice, each after its first copy had ended (before a restarted worker looked its unsent stops up).
       sessionWrites.writeNow(item);
       return Promise.resolve();
     }
