@@ -16,6 +16,16 @@ const Dec = z.pipe(
   z.transform(normalize),
 );
 
+/**
+ * A symbol name as the exchange spells it (not restricted to ASCII: Binance lists a perpetual named in Chinese),
+ * never empty, and never a property every object has: symbols key plain objects (the protection engine's state),
+ * where `__proto__` would replace the prototype and `constructor` would read an inherited function.
+ */
+export const SymbolNameSchema = z.string().check(
+  z.minLength(1),
+  z.refine((s) => !(s in Object.prototype), 'not a symbol name'),
+);
+
 const PriceFilter = z.looseObject({ filterType: z.literal('PRICE_FILTER'), minPrice: Dec, maxPrice: Dec, tickSize: Dec });
 const LotSize = z.looseObject({ filterType: z.literal('LOT_SIZE'), minQty: Dec, maxQty: Dec, stepSize: Dec });
 const MarketLotSize = z.looseObject({ filterType: z.literal('MARKET_LOT_SIZE'), minQty: Dec, maxQty: Dec, stepSize: Dec });
@@ -45,7 +55,7 @@ const FilterSchema = z.union([
 ]);
 
 const SymbolCore = z.looseObject({
-  symbol: z.string().check(z.minLength(1)),
+  symbol: SymbolNameSchema,
   pair: z.optional(z.string()),
   contractType: z.string(),
   // Not an enum: Binance has added statuses before; anything but TRADING refuses orders anyway (validator).

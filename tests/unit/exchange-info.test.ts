@@ -117,10 +117,20 @@ describe('ExchangeInfoSchema', () => {
     ['pricePrecision not an integer', (i) => void ((i.symbols[0] as Record<string, unknown>).pricePrecision = 2.5)],
     ['symbols missing', (i) => void delete (i as Record<string, unknown>).symbols],
     ['serverTime as a string', (i) => void ((i as Record<string, unknown>).serverTime = '1715054406944')],
+    // Symbols key plain objects in the protection engine's state.
+    ['a symbol named __proto__', (i) => void (i.symbols[0]!.symbol = '__proto__')],
+    ['a symbol named constructor', (i) => void (i.symbols[0]!.symbol = 'constructor')],
+    ['an empty symbol', (i) => void (i.symbols[0]!.symbol = '')],
   ])('rejects %s', (_name, mutate) => {
     const info = fixture();
     mutate(info);
     expect(ExchangeInfoSchema.safeParse(info).success).toBe(false);
+  });
+
+  it('takes symbol names as the exchange spells them, ASCII or not', () => {
+    const info = fixture();
+    info.symbols[1]!.symbol = '币安人生USDT';
+    expect([...rulesFromExchangeInfo(ExchangeInfoSchema.parse(info)).keys()]).toEqual(['BTCUSDT', '币安人生USDT']);
   });
 
   it('keeps unknown statuses (anything but TRADING refuses orders later)', () => {

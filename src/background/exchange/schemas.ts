@@ -6,6 +6,7 @@
  * Prices and quantities stay decimal strings; ids and times are integers (fact sheet §10).
  */
 import { z } from '../../shared/zod.ts';
+import { SymbolNameSchema } from '../../core/exchange-info.ts';
 
 const Dec = z.string().check(z.regex(/^-?\d+(\.\d+)?$/));
 const Int = z.int();
@@ -20,7 +21,7 @@ export const ListenKeySchema = z.object({ listenKey: z.string().check(z.minLengt
 /** Order object (§3.2). */
 export const OrderSchema = z.object({
   orderId: Int,
-  symbol: z.string(),
+  symbol: SymbolNameSchema,
   status: z.string(),
   clientOrderId: z.string(),
   price: Dec,
@@ -46,7 +47,7 @@ export const AlgoOrderSchema = z.object({
   clientAlgoId: z.string(),
   algoType: z.string(),
   orderType: z.string(),
-  symbol: z.string(),
+  symbol: SymbolNameSchema,
   side: z.enum(['BUY', 'SELL']),
   positionSide: z.optional(z.string()),
   quantity: z.optional(Dec),
@@ -66,7 +67,7 @@ export const AlgoCancelSchema = z.object({ algoId: Int, clientAlgoId: z.string()
 
 /** One `/fapi/v2|v3/positionRisk` row (§3). */
 export const PositionSchema = z.object({
-  symbol: z.string(),
+  symbol: SymbolNameSchema,
   positionSide: z.string(),
   positionAmt: Dec,
   entryPrice: Dec,
@@ -97,7 +98,7 @@ export type Balance = z.infer<typeof BalanceSchema>;
 export const MarkPriceEventSchema = z.object({
   e: z.literal('markPriceUpdate'),
   E: Int,
-  s: z.string(),
+  s: SymbolNameSchema,
   p: Dec,
   i: z.optional(Dec),
   r: z.optional(z.string()),
@@ -111,7 +112,7 @@ export const BookTickerEventSchema = z.object({
   u: Int,
   E: Int,
   T: z.optional(Int),
-  s: z.string(),
+  s: SymbolNameSchema,
   b: Dec,
   B: Dec,
   a: Dec,
@@ -125,7 +126,7 @@ export const OrderTradeUpdateSchema = z.object({
   E: Int,
   T: Int,
   o: z.object({
-    s: z.string(),
+    s: SymbolNameSchema,
     c: z.string(),
     S: z.enum(['BUY', 'SELL']),
     o: z.string(),
@@ -156,7 +157,7 @@ export const AlgoUpdateSchema = z.object({
     aid: Int,
     at: z.string(),
     o: z.string(),
-    s: z.string(),
+    s: SymbolNameSchema,
     S: z.enum(['BUY', 'SELL']),
     X: z.string(),
     ps: z.optional(z.string()),
@@ -176,7 +177,7 @@ export const AccountUpdateSchema = z.object({
     m: z.string(),
     B: z.array(z.object({ a: z.string(), wb: Dec, cw: Dec, bc: z.optional(Dec) })),
     P: z.array(
-      z.object({ s: z.string(), pa: Dec, ep: Dec, bep: z.optional(Dec), up: Dec, mt: z.string(), iw: z.optional(Dec), ps: z.string() }),
+      z.object({ s: SymbolNameSchema, pa: Dec, ep: Dec, bep: z.optional(Dec), up: Dec, mt: z.string(), iw: z.optional(Dec), ps: z.string() }),
     ),
   }),
 });

@@ -5,6 +5,7 @@
  */
 import { gt, isDecimal, lt, lte } from '../../shared/decimal.ts';
 import { z } from '../../shared/zod.ts';
+import { SymbolNameSchema } from '../exchange-info.ts';
 
 /** Binance's clientAlgoId / newClientOrderId rule (fact sheet §4.7). */
 export const CLIENT_ID_RE = /^[.A-Z:/a-z0-9_-]{1,36}$/;
@@ -20,8 +21,7 @@ const ClientId = z.string().check(z.regex(CLIENT_ID_RE));
 const Under100 = PositiveDec.check(z.refine((x) => lt(x, '100')));
 const TierIndex = z.int().check(z.minimum(0), z.maximum(9));
 const Attempts = z.int().check(z.minimum(1), z.maximum(10));
-/** A symbol name as the exchange spells it; never empty. */
-const SymbolName = z.string().check(z.minLength(1));
+const SymbolName = SymbolNameSchema;
 
 /** `BOTH` in one-way mode, `LONG`/`SHORT` in hedge mode (fact sheet §4.3). */
 export const PositionSideSchema = z.enum(['BOTH', 'LONG', 'SHORT']);
