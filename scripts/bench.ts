@@ -711,7 +711,8 @@ async function main(): Promise<void> {
   try {
     log(`set-up: local exchange, Chromium with the extension, paper account sealed through the panel (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}, ${cpus().length} CPUs)`);
     await b.setUp();
-    const tracing = traceFile === undefined ? null : await startTrace(b.panel);
+    // On the extension page that stays open: the cold phase closes the panel, which ended the trace's CDP session.
+    const tracing = traceFile === undefined ? null : await startTrace(b.ext);
     b.tracing = tracing;
     for (const [name, run] of Object.entries(phases)) {
       if (only !== undefined && !only.includes(name)) continue;
