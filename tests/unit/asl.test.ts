@@ -783,6 +783,24 @@ describe('a position that goes flat gets its protective orders cancelled, whatev
     expect(cancels(h.send(flat)).map((c) => c.clientAlgoId)).toEqual(['sl-TESTUSDT-B-2']);
   });
 
+  it.each([
+    // Running in this worker: its outcome decides; dropping it placed a second generation beside it.
+    [['sl-TESTUSDT-B-1'], 'kept, nothing new placed', []],
+    // Restored from an earlier worker (not running here): the read says it is not on the exchange.
+    [undefined, 'dropped, a new stop placed', [['SELL', '1', '90']]],
+  ] as const)('a stop still being placed that a read does not list, in flight %j: %s', (inFlight, _what, placed) => {
+    const h = new Harness(WORKER);
+    const sinceSeq = h.state.seq;
+    // The entry's stop is decided (placing) and not yet on the exchange when the read is answered.
+    expect(places(h.send({ type: 'position', symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '1', entryPrice: '100' })).map((p) => p.clientAlgoId)).toEqual(['sl-TESTUSDT-B-1']);
+    const read = { type: 'openAlgoOrders' as const, positions: [{ symbol: 'TESTUSDT', positionSide: 'BOTH' as const, amount: '1', entryPrice: '100' }], orders: [], sinceSeq };
+    const fx = h.send(inFlight === undefined ? read : { ...read, inFlight: [...inFlight] });
+    expect(places(fx).map((p) => [p.side, p.quantity, p.triggerPrice])).toEqual(placed);
+    // Its accept then finds it known (kept: live) or unknown (dropped: cancelled as a leftover).
+    const after = h.accept('sl-TESTUSDT-B-1');
+    expect(cancels(after).map((c) => c.clientAlgoId)).toEqual(inFlight === undefined ? ['sl-TESTUSDT-B-1'] : []);
+  });
+
   it('fills skipped as older than the last snapshot do not keep a read from applying (the exchange clock ran behind)', () => {
     const h = new Harness(WORKER);
     // A snapshot stamped before the exchange's clock jumped back: every fill after it looks older.

@@ -223,6 +223,32 @@ describe('Protector: cancels of a closed position', () => {
     expect(traced).toEqual(['cancel sl-TESTUSDT-B-1 after position TESTUSDT 0']);
   });
 
+  it('a reconcile whose read does not list a stop still on the wire places no second one, once its placement is done it may', async () => {
+    const x = new FakeExchange();
+    const p = new Protector(x.ports, { ...DEFAULT_PROTECTION_CONFIG, mode: 'worker' });
+    await p.init();
+    await p.feed({ type: 'symbolRules', rules: [{ symbol: 'TESTUSDT', tickSize: '0.01', minPrice: '0.01' }], atMs: 0 });
+    const answers: Array<() => void> = [];
+    x.ports.placeAlgo = async (params) => {
+      x.placesAt.push({ at: x.now, id: params.clientAlgoId });
+      return new Promise((resolve) => answers.push(() => resolve({ type: 'algoAccepted', clientAlgoId: params.clientAlgoId, algoId: String(++x.algoSeq), symbol: params.symbol, atMs: x.now })));
+    };
+    const sinceSeq = p.seq;
+    await p.feed({ type: 'position', symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '1', entryPrice: '100', atMs: 1 });
+    expect(x.placesAt.map((e) => e.id)).toEqual(['sl-TESTUSDT-B-1']);
+    // A positions re-read sent before the stop was decided: it lists no order.
+    const read = { type: 'openAlgoOrders' as const, positions: [{ symbol: 'TESTUSDT', positionSide: 'BOTH' as const, amount: '1', entryPrice: '100' }], orders: [], sinceSeq, atMs: 2 };
+    await p.feed(read);
+    await x.flush();
+    expect(x.placesAt.map((e) => e.id)).toEqual(['sl-TESTUSDT-B-1']);
+    for (const a of answers.splice(0)) a();
+    await x.flush();
+    expect(p.views()[0]).toMatchObject({ restingStopPrice: '90' });
+    // Settled: a read that still does not list it (the stop is gone) is believed again.
+    await p.feed({ ...read, sinceSeq: p.seq, atMs: 3 });
+    expect(x.placesAt.map((e) => e.id)).toEqual(['sl-TESTUSDT-B-1', 'sl-TESTUSDT-B-2']);
+  });
+
   it('a reconcile that lists an order whose cancel is on the wire sends no second cancel', async () => {
     const x = new FakeExchange();
     const p = await protectedPosition(x);

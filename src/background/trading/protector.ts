@@ -108,6 +108,11 @@ export class Protector {
   #state: ProtectionState = emptyProtectionState();
   #queue: Promise<void> = Promise.resolve();
   #inFlight = 0;
+  /**
+   * Placements running in this worker, by client id (a count: a retry under the same id starts while the step of
+   * the previous attempt's outcome is still finishing), from their effect until their outcome has been stepped.
+   */
+  readonly #placements = new Map<string, number>();
   /** Batches of effects decided and not yet started (they go after the task that decided them). */
   #deferred = 0;
   /** Transient failures in a row, per order (a close: per position), the backoff's exponent. */
@@ -197,7 +202,9 @@ export class Protector {
   }
 
   async #apply(event: ProtectionEvent): Promise<void> {
-    const { state, effects } = step(this.#state, event, this.config);
+    // A reconcile must not judge a placement this worker is still running by a read that may predate it.
+    const stepped = event.type === 'openAlgoOrders' && this.#placements.size > 0 ? { ...event, inFlight: [...this.#placements.keys()] } : event;
+    const { state, effects } = step(this.#state, stepped, this.config);
     this.#state = state;
     this.ports.save(persisted(state));
     // Awaited only when a new block of ids must be stored first: each await lets every microtask queued before it
@@ -261,6 +268,8 @@ export class Protector {
       return;
     }
     this.#inFlight += 1;
+    const placing = effect.type === 'placeAlgo' ? effect.params.clientAlgoId : null;
+    if (placing !== null) this.#placements.set(placing, (this.#placements.get(placing) ?? 0) + 1);
     const outcome =
       effect.type === 'placeAlgo'
         ? this.ports.placeAlgo(effect.params)
@@ -283,6 +292,12 @@ export class Protector {
       .finally(() => {
         this.#inFlight -= 1;
         if (effect.type === 'cancelAlgo') this.#cancelling.delete(effect.clientAlgoId);
+        // Once its outcome has been stepped (feed resolves after the step), a read may judge it again.
+        if (placing !== null) {
+          const left = (this.#placements.get(placing) ?? 1) - 1;
+          if (left > 0) this.#placements.set(placing, left);
+          else this.#placements.delete(placing);
+        }
       });
   }
 

@@ -57,11 +57,16 @@ function readCovers(ctx: Ctx, sinceSeq: number | undefined, key: string): boolea
 /**
  * Whether a known order missing from the read is really gone. An order that became live after the read was sent
  * may simply not have existed yet when the exchange answered: dropping it would forget a resting order, which then
- * outlives its position (nothing cancels what the state does not know) until the next reconcile.
+ * outlives its position (nothing cancels what the state does not know) until the next reconcile. Nor does the read
+ * speak for a placement still running in this worker: its outcome decides. Dropped, it left the position looking
+ * unprotected, a second generation was placed beside it, and the first was cancelled when its accept came (a full
+ * soak after a worker restart: two stops and six tiers for one short). A placement restored from an earlier worker
+ * is not running here; the read is what tells of it.
  */
-function missingMeansGone(sinceSeq: number | undefined, o: ProtectiveOrder): boolean {
-  if (sinceSeq === undefined || o.status === 'placing' || o.status === 'triggered') return true;
-  return (o.liveSeq ?? 0) <= sinceSeq;
+function missingMeansGone(ev: Extract<ProtectionEvent, { type: 'openAlgoOrders' }>, o: ProtectiveOrder): boolean {
+  if (o.status === 'placing') return !(ev.inFlight ?? []).includes(o.clientAlgoId);
+  if (ev.sinceSeq === undefined || o.status === 'triggered') return true;
+  return (o.liveSeq ?? 0) <= ev.sinceSeq;
 }
 
 /** Adopts a resident order of ours into the current generation when it protects this position's full size. */
@@ -104,7 +109,7 @@ export function reconcile(ctx: Ctx, ev: Extract<ProtectionEvent, { type: 'openAl
       const r = resident.get(o.clientAlgoId);
       if (r === undefined) {
         // Gone while we were away (triggered, cancelled, or never placed), unless it is newer than the read.
-        if (missingMeansGone(ev.sinceSeq, o)) removeOrder(rec, o);
+        if (missingMeansGone(ev, o)) removeOrder(rec, o);
         continue;
       }
       resident.delete(o.clientAlgoId);

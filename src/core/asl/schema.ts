@@ -315,6 +315,12 @@ export const ProtectionEventSchema = z.discriminatedUnion('type', [
      * answer is handled. Absent for a key: the event's own time stands in.
      */
     positionTimes: z.optional(z.record(z.string(), Ms)),
+    /**
+     * Client ids whose placement is running in this worker when the reconcile is applied: its outcome is on its way
+     * and decides, so a read that does not list the order (sent before it arrived, or served while it was still on
+     * the wire) does not mean it is gone. Absent: none.
+     */
+    inFlight: z.optional(z.array(ClientId)),
     ...at,
   }),
   z.strictObject({ type: z.literal('symbolRules'), rules: z.array(SymbolRuleSchema), ...at }),
