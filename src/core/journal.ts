@@ -14,7 +14,7 @@
  */
 import { AppErrorSchema, type AppError } from '../shared/result.ts';
 import { z } from '../shared/zod.ts';
-import { clientOrderIdFor, IntentSchema, priorityOf, requestParamsFor, targetClientIdFor, type Intent } from './intents.ts';
+import { clientOrderIdFor, IntentSchema, requestParamsFor, targetClientIdFor, type Intent } from './intents.ts';
 
 export const JournalStateSchema = z.enum([
   'pending',
@@ -498,7 +498,7 @@ export function decideOnResume(entry: JournalEntry, opts: { reserved: boolean } 
       return 'reconcile';
     case 'pending':
       if (entry.intent.kind === 'cancel' || entry.intent.kind === 'cancel-algo') return 'reconcile';
-      // Its `sent` entry follows the frame, unconfirmed (sentFollowsFrame): pending does not mean it never left.
+      // The protector's close: its `sent` entry follows the frame (sentFollowsFrame), so pending may mean it left.
       if (entry.intent.kind === 'order' && sentFollowsFrame(entry.intent)) return 'reconcile-maybe-sent';
       return opts.reserved && entry.attempt === 0 ? 'reconcile-maybe-sent' : 'abandon';
     case 'acked':
@@ -512,17 +512,21 @@ export function decideOnResume(entry: JournalEntry, opts: { reserved: boolean } 
 
 /**
  * Whether an intent's `sent` entry is written right after its frame leaves, unconfirmed, rather than stored before
- * it: a protective algo order, a cancel, and any order that can only reduce a position (priorityOf: not routine).
- * None of them can open or add exposure, so what the confirmed write guards against, a position no journal knows
- * of, cannot come of them: a lost entry leaves the previous one, which a restarted worker reconciles by looking the
- * order up (decideOnResume), and a reduce-only order sent twice is refused (-2022) or closes what is still open.
- * Waiting for storage held them behind every write queued before it. In a full soak (seed 4 at 8e9bb1e), right after
- * a worker restart, a close of a position already past its stop (-2021) reached the exchange 550 ms after it was
- * decided and cancels 600-670 ms after, while the stops decided in between, which did not wait for storage, arrived
- * within 50 ms; the worker logs no storage times, so the wait is inferred from that pattern.
+ * it: the protector's own placements (a caller-chosen client id: stops, trailing members, and its market close after
+ * -2021) and any cancel. None of them can open or add exposure, and the protector's reconcile against the exchange,
+ * not the journal, is what answers for its orders: a restarted worker looks a pending one up by its client id
+ * (decideOnResume), and the reconcile adopts or cancels what the exchange holds. Waiting for storage held them
+ * behind every write queued before it: in a full soak (seed 4 at 8e9bb1e), right after a worker restart, the close
+ * of a position already past its stop (-2021) reached the exchange 550 ms after it was decided and cancels 600-670 ms
+ * after, while the stops decided in between, which did not wait for storage, arrived within 50 ms (the worker logs
+ * no storage times: the wait is inferred from that pattern).
+ *
+ * A trader's order keeps its confirmed record, closes included: it is the trader's history, and a full soak (seed 2)
+ * had a trader's reduce-only close sent 39 ms before Chrome stopped the worker, its entries lost with it, and the
+ * order on the exchange that no journal knew of.
  */
 export function sentFollowsFrame(intent: Intent): boolean {
-  return intent.kind === 'algo' || priorityOf(intent) !== 'routine';
+  return intent.kind === 'cancel' || intent.kind === 'cancel-algo' || intent.clientId !== undefined;
 }
 
 /**

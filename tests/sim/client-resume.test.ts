@@ -196,23 +196,30 @@ describe('a reserved order id after a worker restart', () => {
   });
 });
 
-describe('a reduce-only order after a worker restart', () => {
+describe("the protector's close after a worker restart", () => {
   it.each([
     [true, 'filled', 1],
     [false, 'rejected', 0],
-  ] as const)("a reduce-only close whose sent entry was lost (it follows the frame), delivered: %s → looked up and %s, never sent again", async (deliver, state, placed) => {
+  ] as const)("the protector's close whose sent entry was lost (it follows the frame), delivered: %s → looked up and %s, never sent again", async (deliver, state, placed) => {
     const open = await client(sim, { useWsApi: false });
     await open.client.start({ userStream: false });
     expect(await open.client.placeOrder(marketBuy())).toMatchObject({ state: 'filled' });
     open.client.stop();
     const journal = new MemoryJournalStore();
-    const intentId = await dieWith(journal, (e) => e.state !== 'pending', deliver, { ...marketBuy(), side: 'SELL', reduceOnly: true }, false);
+    const clientId = `cl-BTCUSDT-B-${Date.now() % 1_000_000}`;
+    const intentId = await dieWith(journal, (e) => e.state !== 'pending', deliver, { ...marketBuy(), side: 'SELL', reduceOnly: true, clientId }, false);
     const second = await client(sim, { useWsApi: false }, { journal });
     const resumed = await second.client.start({ userStream: false });
     expect(resumed.map((e) => [e.intentId, e.state])).toEqual([[intentId, state]]);
-    expect(await placedFor(sim, intentId)).toHaveLength(placed);
+    expect(await placedWithId(clientId)).toBe(placed);
   });
 });
+
+/** Orders the exchange placed under exactly this client id. */
+async function placedWithId(clientOrderId: string): Promise<number> {
+  const ledger = (await control(sim, 'GET', 'ledger')) as { entries: Array<{ kind: string; data: Record<string, unknown> }> };
+  return ledger.entries.filter((e) => e.kind === 'order.placed' && e.data['clientOrderId'] === clientOrderId).length;
+}
 
 /** A first worker sends `intent` (under a reserved id when `reserve`) and dies; only what `lose` spares was stored. */
 async function dieWith(journal: JournalStore, lose: (e: JournalEntry) => boolean, deliver: boolean, intent: OrderIntent, reserve: boolean): Promise<string> {
@@ -220,7 +227,7 @@ async function dieWith(journal: JournalStore, lose: (e: JournalEntry) => boolean
   await first.client.start({ userStream: false });
   if (reserve) await first.client.reserveOrderId(intent.id, intent.symbol);
   void first.client.placeOrder(intent);
-  if (deliver) await until(async () => (await placedFor(sim, intent.id)).length === 1);
+  if (deliver) await until(async () => (await placedWithId(intent.clientId ?? `stk-${intent.id}`)) === 1);
   else await new Promise((r) => setTimeout(r, 100));
   first.client.stop();
   return intent.id;

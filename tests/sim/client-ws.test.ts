@@ -178,7 +178,7 @@ describe('WebSocket API orders', () => {
     expect(looks).toBe(0);
   });
 
-  it("a sent entry follows the frame for a stop, a reduce-only close and a cancel, and precedes it for an entry", async () => {
+  it("a sent entry follows the frame for a stop, a cancel and the protector's close, and precedes it for a trader's orders", async () => {
     const steps: string[] = [];
     const journal = new MemoryJournalStore();
     const recording: JournalStore = {
@@ -211,7 +211,9 @@ describe('WebSocket API orders', () => {
     const stopIntent = stop(clientId);
     expect(await h.client.placeAlgoOrder(stopIntent)).toMatchObject({ state: 'acked', via: 'ws-api' });
     expect(await h.client.cancelAlgoOrder({ kind: 'cancel-algo', id: marketBuy().id, symbol: 'BTCUSDT', clientAlgoId: clientId })).toMatchObject({ state: 'canceled' });
-    expect(await h.client.placeOrder({ ...marketBuy(), side: 'SELL', reduceOnly: true })).toMatchObject({ state: 'filled', via: 'ws-api' });
+    expect(await h.client.placeOrder({ ...marketBuy(), side: 'SELL', quantity: '0.005', reduceOnly: true })).toMatchObject({ state: 'filled', via: 'ws-api' });
+    const close = { ...marketBuy(), side: 'SELL' as const, quantity: '0.005', reduceOnly: true, clientId: `cl-BTCUSDT-B-${Date.now() % 1_000_000}` };
+    expect(await h.client.placeOrder(close)).toMatchObject({ state: 'filled', via: 'ws-api' });
     expect(steps).toEqual([
       'order sent entry',
       'order.place frame',
@@ -219,6 +221,9 @@ describe('WebSocket API orders', () => {
       'algo sent entry',
       'algoOrder.cancel frame',
       'cancel-algo sent entry',
+      // A trader's close, then the protector's.
+      'order sent entry',
+      'order.place frame',
       'order.place frame',
       'order sent entry',
     ]);

@@ -169,10 +169,11 @@ describe('decideOnResume', () => {
     ['reconciling', market, 'reconcile'],
     ['pending', market, 'abandon'],
     ['pending', cancel, 'reconcile'],
-    // A reducing order's sent entry follows its frame: pending may mean it left, so it is looked up.
-    ['pending', { ...market, side: 'SELL', reduceOnly: true }, 'reconcile-maybe-sent'],
-    ['pending', { ...market, side: 'SELL', positionSide: 'LONG' }, 'reconcile-maybe-sent'],
-    ['pending', { ...market, side: 'BUY', positionSide: 'LONG' }, 'abandon'],
+    // The protector's close: its sent entry follows its frame, so pending may mean it left, and it is looked up.
+    ['pending', { ...market, side: 'SELL', reduceOnly: true, clientId: 'cl-BTCUSDT-B-7' }, 'reconcile-maybe-sent'],
+    // A trader's close keeps its sent entry before the frame: pending means it never left.
+    ['pending', { ...market, side: 'SELL', reduceOnly: true }, 'abandon'],
+    ['pending', { ...market, side: 'SELL', positionSide: 'LONG' }, 'abandon'],
     ['acked', market, 'nothing'],
     ['filled', market, 'nothing'],
     ['rejected', market, 'nothing'],

@@ -486,16 +486,16 @@ export class OrderEngine {
   }
 
   /**
-   * A protective order's, a cancel's or a reducing order's `sent` entry (sentFollowsFrame), issued right after its
-   * frame or request was handed over, in the same task. Before the frame it cost the stop a
+   * A protective order's, a cancel's or the protector's close's `sent` entry (sentFollowsFrame), issued right after
+   * its frame or request was handed over, in the same task. Before the frame it cost the stop a
    * `chrome.storage.session.set` call (0.1-0.5 ms of the worker's thread, carrying the task's batched writes) and
    * bought no guarantee: the write is not confirmed either way, and Chrome drops the storage calls of a worker it is
    * stopping while that worker's sockets still send for ~50 ms, so a stop's frame can leave without its entry in both
    * orders. What covers a lost entry is the restarted worker, which looks a placement its journal shows unsent up by
    * `clientAlgoId` before sending it again (session.ts, `#resendUnsent`), and the exchange, which refuses a second
-   * open order under the same id (-4116); a pending cancel or reducing order is looked up too (decideOnResume). An
-   * order that can open a position keeps its write before the frame: its record must exist before a position can
-   * open.
+   * open order under the same id (-4116); a pending cancel or protector's close is looked up too (decideOnResume).
+   * A trader's order keeps its write before the frame: its record must exist before a position can open, and is the
+   * trader's history of a close.
    */
   #putAfterSend(sent: JournalEntry): void {
     this.deps.journal.put(sent).catch((e: unknown) => this.deps.logger.warn('journal: a protective order\'s sent entry was not written', { clientId: sent.clientOrderId, error: String(e) }));

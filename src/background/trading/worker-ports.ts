@@ -111,8 +111,8 @@ function parseEntry(intentId: string, text: unknown): JournalEntry | undefined {
  * losing it leaves the previous entry, which resuming handles: a lost `pending` means nothing was sent (unless the id
  * was reserved, when it is looked up), a lost outcome leaves `sent`, which is looked up again.
  *
- * Nor is the `sent` entry of an order or cancel that cannot open a position (core/journal.ts, `sentFollowsFrame`):
- * it is issued right after its frame, and a restarted worker that finds it still pending looks it up.
+ * Nor is the `sent` entry of a cancel or of the protector's market close (core/journal.ts, `sentFollowsFrame`): it is
+ * issued right after its frame, and a restarted worker that finds it still pending looks it up.
  * A protective algo order's `sent` entry is not awaited either, and is issued right after its frame: the protector
  * never re-submits an intent, its client ids come from a confirmed reservation (never reused), a restarted worker
  * looks up the placements its journal shows unsent before sending them again, and its reconcile against the
