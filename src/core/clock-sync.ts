@@ -6,6 +6,13 @@
  * server's reading between the local send and receive times; assuming a symmetric path, the server read its clock at
  * the midpoint, and the sample's error is at most RTT/2. The sample with the lowest RTT among recent ones is the
  * tightest bracket, so that one is used (the NTP "best of recent" filter).
+ *
+ * The filter holds only while both clocks run on: each sample bounds the offset, wherever the path's delay fell,
+ * to [serverTime − received, serverTime + 1 − sent] (serverTime is whole ms), so two samples of the same clocks
+ * have overlapping bounds, give or take the local oscillator's drift between them. Bounds that do not overlap mean
+ * a clock stepped in between (a local clock set by NTP, an exchange clock moved): the older samples describe clocks
+ * that are gone, and are dropped however tight they were. Kept, one of them could stay "best" for ten minutes: a
+ * full soak restored samples taken during a 1.8 s exchange clock skew, and held orders 1.8 s too long after a ban.
  */
 
 /** One `/fapi/v1/time` exchange: local clock when sent and when answered, and the server's `serverTime`. */
@@ -25,6 +32,9 @@ export interface ClockSyncConfig {
 
 const DEFAULTS: ClockSyncConfig = { maxSamples: 8, maxAgeMs: 10 * 60_000 };
 
+/** A local oscillator's frequency error allowed between two samples (quartz is within ±100 ppm). */
+const DRIFT_PER_MS = 100e-6;
+
 /** Tracks the offset between the local clock and Binance's from timed samples. */
 export class ClockSync {
   private readonly config: ClockSyncConfig;
@@ -43,7 +53,11 @@ export class ClockSync {
   addSample(s: ClockSample): void {
     if (![s.sentMs, s.receivedMs, s.serverTimeMs].every(Number.isFinite) || s.receivedMs < s.sentMs) return;
     const horizon = s.receivedMs - this.config.maxAgeMs;
-    this.samples = [...this.samples, s].filter((x) => x.receivedMs >= horizon).slice(-this.config.maxSamples);
+    const sameClocks = (x: ClockSample): boolean => {
+      const drift = Math.abs(s.receivedMs - x.receivedMs) * DRIFT_PER_MS;
+      return lowOf(x) - drift <= highOf(s) && lowOf(s) <= highOf(x) + drift;
+    };
+    this.samples = [...this.samples.filter((x) => x.receivedMs >= horizon && sameClocks(x)), s].slice(-this.config.maxSamples);
     this.best = this.samples.reduce((a, b) => (rtt(b) < rtt(a) ? b : a));
   }
 
@@ -85,4 +99,14 @@ export class ClockSync {
 
 function rtt(s: ClockSample): number {
   return s.receivedMs - s.sentMs;
+}
+
+/** The least offset a sample allows: the server read its clock no later than the answer arrived. */
+function lowOf(s: ClockSample): number {
+  return s.serverTimeMs - s.receivedMs;
+}
+
+/** The greatest: no earlier than the request left, and serverTime is the whole ms at or below the reading. */
+function highOf(s: ClockSample): number {
+  return s.serverTimeMs + 1 - s.sentMs;
 }

@@ -21,13 +21,13 @@ describe('ClockSync', () => {
     { name: 'fractional midpoint', samples: [sample(1000, 1001, 1000)], offset: -0.5, rtt: 1 },
     {
       name: 'lowest RTT wins, whatever its position',
-      samples: [sample(0, 400, 10_000), sample(1000, 1010, 1205), sample(2000, 2300, 0)],
+      samples: [sample(0, 400, 400), sample(1000, 1010, 1205), sample(2000, 2300, 2350)],
       offset: 200,
       rtt: 10,
     },
     {
       name: 'a later sample with equal RTT does not displace the earlier best',
-      samples: [sample(0, 10, 105), sample(100, 110, 999)],
+      samples: [sample(0, 10, 105), sample(100, 110, 203)],
       offset: 100,
       rtt: 10,
     },
@@ -55,22 +55,39 @@ describe('ClockSync', () => {
   it('only the newest maxSamples count: an old best sample ages out', () => {
     const c = new ClockSync({ maxSamples: 3 });
     c.addSample(sample(0, 2, 101)); // best: rtt 2, offset 100
-    c.addSample(sample(10, 60, 535));
-    c.addSample(sample(20, 70, 545));
+    c.addSample(sample(10, 60, 140)); // rtt 50, offset 105
+    c.addSample(sample(20, 70, 150));
     expect(c.offsetMs).toBe(100);
-    c.addSample(sample(30, 80, 555)); // evicts the first sample
+    c.addSample(sample(30, 80, 160)); // evicts the first sample
     expect(c.rttMs).toBe(50);
-    expect(c.offsetMs).toBe(500);
+    expect(c.offsetMs).toBe(105);
   });
 
   it('samples older than maxAgeMs (from the newest receive time) are dropped', () => {
     const c = new ClockSync({ maxAgeMs: 60_000 });
     c.addSample(sample(0, 2, 101)); // rtt 2
-    c.addSample(sample(30_000, 30_040, 30_320)); // rtt 40, offset 300
+    c.addSample(sample(30_000, 30_040, 30_125)); // rtt 40, offset 105
     expect(c.rttMs).toBe(2);
-    c.addSample(sample(70_000, 70_080, 70_340)); // first sample now 70 s old
+    c.addSample(sample(70_000, 70_080, 70_140)); // first sample now 70 s old
     expect(c.rttMs).toBe(40);
-    expect(c.offsetMs).toBe(300);
+    expect(c.offsetMs).toBe(105);
+  });
+
+  it.each([
+    // [what happened, the later sample, offset and RTT after it, samples kept]
+    ['the exchange clock stepped 1.8 s ahead: the tight sample before it goes', sample(1000, 1050, 2925), 1900, 50, 1],
+    ['the local clock stepped 1.8 s ahead: likewise', sample(1000, 1050, -775), -1800, 50, 1],
+    ['the clocks ran on: the tighter, older sample stays best', sample(1000, 1050, 1126), 100, 2, 2],
+    // Five minutes later, 20 ms apart: within 100 ppm of drift (30 ms), the same clocks.
+    ['20 ms of drift in five minutes: the same clocks', sample(300_000, 300_010, 300_125), 100, 2, 2],
+    ['40 ms in five minutes: more than a quartz drifts, a step', sample(300_000, 300_010, 300_145), 140, 10, 1],
+  ])('%s', (_what, later, offset, rtt, kept) => {
+    const c = new ClockSync();
+    c.addSample(sample(0, 2, 101)); // rtt 2, offset 100: the server read its clock 99-102 ms ahead of the local one
+    c.addSample(later);
+    expect(c.offsetMs).toBe(offset);
+    expect(c.rttMs).toBe(rtt);
+    expect(c.recent).toHaveLength(kept);
   });
 
   it('serverNow floors so a timestamp is never ahead of the estimate', () => {
