@@ -103,21 +103,23 @@ function parseEntry(intentId: string, text: unknown): JournalEntry | undefined {
  *
  * This worker's own writes are kept in memory and answer reads at once; what an earlier worker left is read from
  * storage once, and each entry of it parsed in full only when read (a restart summarises them all, and reads in full
- * only those whose outcome is still open). A trader's order must have a stored record before its frame leaves: it is what a restarted worker
- * needs to look the order up, and without it a position could open that no journal knows of. That record is either
- * the order's `sent` entry, awaited before the frame (about 1 ms, a round trip through the browser's UI thread), or,
- * when the order's id was reserved ahead of the click ({@link reserve}, confirmed then), the reservation: the `sent`
- * entry is then issued before the frame and not waited for. Every other write is issued without waiting, because
- * losing it leaves the previous entry, which resuming handles: a lost `pending` means nothing was sent (unless the id
- * was reserved, when it is looked up), a lost outcome leaves `sent`, which is looked up again.
+ * only those whose outcome is still open). A trader's order must have a stored record before its frame leaves: it is
+ * what a restarted worker needs to look the order up, and without it a position could open that no journal knows
+ * of. That record is either the order's `sent` entry, awaited before the frame (about 1 ms, a round trip through the
+ * browser's UI thread), or, when the order's id was reserved ahead of the click ({@link reserve}, confirmed then),
+ * the reservation: the `sent` entry is then issued before the frame and not waited for. Every other write is issued
+ * without waiting, because losing it leaves the previous entry, which resuming handles: a lost `pending` means
+ * nothing was sent (unless the id was reserved, when it is looked up), a lost outcome leaves `sent`, which is looked
+ * up again.
  *
- * Nor is the `sent` entry of a cancel or of the protector's market close (core/journal.ts, `sentFollowsFrame`): it is
- * issued right after its frame, and a restarted worker that finds it still pending looks it up.
- * A protective algo order's `sent` entry is not awaited either, and is issued right after its frame: the protector
- * never re-submits an intent, its client ids come from a confirmed reservation (never reused), a restarted worker
- * looks up the placements its journal shows unsent before sending them again, and its reconcile against the
- * exchange's open algo orders adopts or cancels any stop whose entry was lost (reconcile.ts). Waiting for it cost
- * the fill → stop path a storage round trip behind every write queued before it (bench: 15-19 ms with, 8 ms without).
+ * The `sent` entry of a cancel or of the protector's market close is not awaited (core/journal.ts,
+ * `sentFollowsFrame`): it is issued right after its frame, and a restarted worker that finds one still pending looks
+ * it up. A protective algo order's `sent` entry is not awaited either, and is issued right after its frame: the
+ * protector never re-submits an intent, its client ids come from a confirmed reservation (never reused), a
+ * restarted worker looks up the placements its journal shows unsent before sending them again, and its reconcile
+ * against the exchange's open algo orders adopts or cancels any stop whose entry was lost (reconcile.ts). Waiting
+ * for it cost the fill → stop path a storage round trip behind every write queued before it (bench: 15-19 ms with,
+ * 8 ms without).
  */
 export class SessionJournal implements JournalStore {
   readonly #written = new Map<string, JournalEntry>();
