@@ -801,6 +801,39 @@ describe('a position that goes flat gets its protective orders cancelled, whatev
     expect(cancels(after).map((c) => c.clientAlgoId)).toEqual(inFlight === undefined ? ['sl-TESTUSDT-B-1'] : []);
   });
 
+  it('a stop overdue at the runner\'s deadline gets a new generation beside it, once; either landing protects', () => {
+    const h = new Harness(NATIVE);
+    const first = places(h.send({ type: 'position', symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '1', entryPrice: '100' })).map((p) => p.clientAlgoId);
+    expect(first).toEqual(['sl-TESTUSDT-B-1', 't1-TESTUSDT-B-2', 't2-TESTUSDT-B-3', 't3-TESTUSDT-B-4']);
+    const fx = h.send({ type: 'stopOverdue', clientAlgoId: 'sl-TESTUSDT-B-1' });
+    expect(places(fx).map((p) => [p.clientAlgoId, p.type, p.triggerPrice])).toEqual([
+      ['sl-TESTUSDT-B-5', 'STOP_MARKET', '90'],
+      ['t1-TESTUSDT-B-6', 'TRAILING_STOP_MARKET', undefined],
+      ['t2-TESTUSDT-B-7', 'TRAILING_STOP_MARKET', undefined],
+      ['t3-TESTUSDT-B-8', 'TRAILING_STOP_MARKET', undefined],
+    ]);
+    expect(texts(fx)).toEqual(['TESTUSDT: the stop is not confirmed yet; placing another beside it']);
+    // The new stop overdue in turn while the first is still on its way: no third set.
+    expect(places(h.send({ type: 'stopOverdue', clientAlgoId: 'sl-TESTUSDT-B-5' }))).toEqual([]);
+    // The first lands: it protects (live) until the new set is complete, then goes.
+    h.accept('sl-TESTUSDT-B-1');
+    expect(h.liveStops()).toEqual(['90']);
+    const done = ['sl-TESTUSDT-B-5', 't1-TESTUSDT-B-6', 't2-TESTUSDT-B-7'].flatMap((id) => h.accept(id));
+    expect(cancels(done)).toEqual([]);
+    expect(cancels(h.accept('t3-TESTUSDT-B-8')).map((c) => c.clientAlgoId)).toEqual(['sl-TESTUSDT-B-1']);
+  });
+
+  it.each([
+    ['already accepted', (h: Harness) => void h.accept('sl-TESTUSDT-B-1')],
+    ['the position closed meanwhile', (h: Harness) => void h.send({ type: 'position', symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '0', entryPrice: '0' })],
+    ['a newer generation already replaced it', (h: Harness) => void h.send({ type: 'traderStop', symbol: 'TESTUSDT', positionSide: 'BOTH', side: 'BUY', stopPrice: '95' })],
+  ])('a stop overdue but %s: nothing new', (_name, before) => {
+    const h = new Harness(WORKER);
+    h.send({ type: 'position', symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '1', entryPrice: '100' });
+    before(h);
+    expect(places(h.send({ type: 'stopOverdue', clientAlgoId: 'sl-TESTUSDT-B-1' }))).toEqual([]);
+  });
+
   it('fills skipped as older than the last snapshot do not keep a read from applying (the exchange clock ran behind)', () => {
     const h = new Harness(WORKER);
     // A snapshot stamped before the exchange's clock jumped back: every fill after it looks older.

@@ -249,6 +249,32 @@ describe('Protector: cancels of a closed position', () => {
     expect(x.placesAt.map((e) => e.id)).toEqual(['sl-TESTUSDT-B-1', 'sl-TESTUSDT-B-2']);
   });
 
+  it.each([
+    ['without an answer at 750 ms: a second stop goes beside it', 0, ['sl-TESTUSDT-B-1@0', 'sl-TESTUSDT-B-2@750']],
+    ['held by the client (a ban): no second stop, it could not go either', 5_000, ['sl-TESTUSDT-B-1@0']],
+  ])('a stop placement %s', async (_name, bannedUntil, placed) => {
+    const x = new FakeExchange();
+    const p = new Protector(x.ports, { ...DEFAULT_PROTECTION_CONFIG, mode: 'worker' });
+    await p.init();
+    await p.feed({ type: 'symbolRules', rules: [{ symbol: 'TESTUSDT', tickSize: '0.01', minPrice: '0.01' }], atMs: 0 });
+    // The first stop's outcome never comes (an answer lost, its copy held); the ones after are answered.
+    const placeAlgo = x.ports.placeAlgo;
+    x.ports.placeAlgo = async (params) => {
+      if (params.clientAlgoId !== 'sl-TESTUSDT-B-1') return placeAlgo(params);
+      x.placesAt.push({ at: x.now, id: params.clientAlgoId });
+      return new Promise<ProtectionEvent>(() => undefined);
+    };
+    x.bannedUntil = bannedUntil;
+    const holdMs = x.ports.holdMs;
+    x.ports.holdMs = (effect) => (bannedUntil > 0 ? Math.max(0, bannedUntil - x.now) : (holdMs?.(effect) ?? 0));
+    await p.feed({ type: 'position', symbol: 'TESTUSDT', positionSide: 'BOTH', amount: '1', entryPrice: '100', atMs: 0 });
+    await x.advance(749);
+    expect(x.placesAt.map((e) => e.id)).toEqual(['sl-TESTUSDT-B-1']);
+    await x.advance(1);
+    expect(x.placesAt.map((e) => `${e.id}@${e.at}`)).toEqual(placed);
+    if (bannedUntil === 0) expect(p.views()[0]).toMatchObject({ restingStopPrice: '90' });
+  });
+
   it('a reconcile that lists an order whose cancel is on the wire sends no second cancel', async () => {
     const x = new FakeExchange();
     const p = await protectedPosition(x);

@@ -79,6 +79,12 @@ const RETRY_BASE_MS = 100;
 const RETRY_MAX_MS = 2_000;
 /** A retry timed to a hold's end goes this long after it: past its last millisecond. */
 const HOLD_END_MARGIN_MS = 20;
+/**
+ * A stop placement without an outcome this long after it started is overdue (the `stopOverdue` event: a new
+ * generation beside it). Past the client's own recovery of a lost WebSocket answer, 250 ms to the REST hedge and up
+ * to 250 ms of lookup before it (orders.ts), so that a healthy hedge never doubles a stop.
+ */
+export const STOP_DEADLINE_MS = 750;
 
 /**
  * The state as stored after each step: the symbol rules only of the symbols it tracks. The engine holds the rules
@@ -113,6 +119,9 @@ export class Protector {
    * the previous attempt's outcome is still finishing), from their effect until their outcome has been stepped.
    */
   readonly #placements = new Map<string, number>();
+  /** Per stop's client id, the run of its placement still without an outcome: a deadline belongs to one run. */
+  readonly #stopRuns = new Map<string, number>();
+  #stopRunSeq = 0;
   /** Batches of effects decided and not yet started (they go after the task that decided them). */
   #deferred = 0;
   /** Transient failures in a row, per order (a close: per position), the backoff's exponent. */
@@ -270,6 +279,7 @@ export class Protector {
     this.#inFlight += 1;
     const placing = effect.type === 'placeAlgo' ? effect.params.clientAlgoId : null;
     if (placing !== null) this.#placements.set(placing, (this.#placements.get(placing) ?? 0) + 1);
+    const stopRun = effect.type === 'placeAlgo' && effect.params.type === 'STOP_MARKET' ? this.#watchStop(effect.params.clientAlgoId) : null;
     const outcome =
       effect.type === 'placeAlgo'
         ? this.ports.placeAlgo(effect.params)
@@ -297,8 +307,24 @@ export class Protector {
           const left = (this.#placements.get(placing) ?? 1) - 1;
           if (left > 0) this.#placements.set(placing, left);
           else this.#placements.delete(placing);
+          if (this.#stopRuns.get(placing) === stopRun) this.#stopRuns.delete(placing);
         }
       });
+  }
+
+  /**
+   * Feeds `stopOverdue` if this stop placement (this run of it: a retry under the same id has its own deadline) is
+   * still without an outcome at {@link STOP_DEADLINE_MS}, unless the client is holding placements (a ban, a 429 on
+   * orders, §6), when no other stop could go either. Returns the run.
+   */
+  #watchStop(clientAlgoId: string): number {
+    const run = ++this.#stopRunSeq;
+    this.#stopRuns.set(clientAlgoId, run);
+    this.#after(STOP_DEADLINE_MS, () => {
+      if (this.#stopRuns.get(clientAlgoId) !== run || (this.ports.holdMs?.('placeAlgo') ?? 0) > 0) return;
+      void this.feed({ type: 'stopOverdue', clientAlgoId, atMs: this.ports.now() });
+    });
+    return run;
   }
 
   /** Resolves with an effect's outcome: at once, or after a wait when it failed for a passing reason. */

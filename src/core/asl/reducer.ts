@@ -304,6 +304,24 @@ function onRejected(ctx: Ctx, ev: Extract<ProtectionEvent, { type: 'algoRejected
   else onStopRejected(ctx, rec, order, ev.code, ev.msg);
 }
 
+/**
+ * A stop still being placed at the runner's deadline: a new generation goes out beside it (new ids), as if the stop
+ * were missing. Whichever lands first protects; once the new one is complete the overdue one is cancelled when it
+ * lands (settle), and a -2021 on it closes at market as for any older generation's stop. Only one such generation
+ * at a time: none while an older generation's stop is still being placed, so an outage that holds every placement
+ * (a ban) does not pile generations up. Seed 3's soak at e470e52 had a stop in flight 3.4 s: its WebSocket answer
+ * lost, then its REST copy held by a timeout fault.
+ */
+function onStopOverdue(ctx: Ctx, ev: Extract<ProtectionEvent, { type: 'stopOverdue' }>): void {
+  const found = findOrder(ctx, ev.clientAlgoId);
+  if (found === null) return;
+  const { rec, order } = found;
+  if (order.status !== 'placing' || order.role !== 'stop' || order.gen !== rec.gen || !isOpen(rec) || rec.closing !== null) return;
+  if (rec.orders.some((o) => o.role === 'stop' && o.status === 'placing' && o.gen < rec.gen)) return;
+  notify(ctx, keyOf(rec), 'warn', `${rec.symbol}: the stop is not confirmed yet; placing another beside it`);
+  startGen(ctx, rec, 'reprotect');
+}
+
 function onCanceled(ctx: Ctx, ev: Extract<ProtectionEvent, { type: 'algoCanceled' }>): void {
   const found = findOrder(ctx, ev.clientAlgoId);
   if (found === null) return;
@@ -414,6 +432,8 @@ function handle(ctx: Ctx, ev: ProtectionEvent): void {
       return onCancelFailed(ctx, ev);
     case 'algoTriggered':
       return onTriggered(ctx, ev);
+    case 'stopOverdue':
+      return onStopOverdue(ctx, ev);
     case 'algoFinished':
       return onFinished(ctx, ev);
     case 'openAlgoOrders':

@@ -287,6 +287,11 @@ export const ProtectionEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('cancelFailed'), clientAlgoId: z.string(), code: z.int(), msg: z.string(), ...at }),
   /** ALGO_UPDATE X=TRIGGERING/TRIGGERED (§8). */
   z.strictObject({ type: z.literal('algoTriggered'), clientAlgoId: z.string(), ...at }),
+  /**
+   * A STOP_MARKET placement still without an outcome at the runner's deadline (the exactly-once path can take seconds
+   * under stacked faults: an answer lost, then the REST copy held): its position may have no stop on the exchange.
+   */
+  z.strictObject({ type: z.literal('stopOverdue'), clientAlgoId: z.string(), ...at }),
   /** ALGO_UPDATE X=FINISHED (child order done) or EXPIRED/REJECTED (it died without closing; `rm` is the reason). */
   z.strictObject({
     type: z.literal('algoFinished'),
